@@ -1,0 +1,197 @@
+"""YAML files -> validated `Tool` models, with every problem reported as `file:line: field.path: message`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import ValidationError
+
+from .schema import Tool
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    path: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:"
+        label = "" if self.severity == "error" else " warning:"
+        subject = f" {self.path}:" if self.path else ""
+        return f"{where}{label}{subject} {self.message}"
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2 booleans: only true/false are booleans, so `training: off` stays the string 'off'."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+def _line_index(node: yaml.Node, path: tuple = (), index: dict | None = None) -> dict[tuple, int]:
+    """Map each value's path, e.g. ('plans', 1, 'training'), to its 1-based line in the file."""
+    index = {} if index is None else index
+    index.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = path + (key.value,)
+            index[child] = key.start_mark.line + 1
+            _line_index(value, child, index)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_index(item, path + (i,), index)
+    return index
+
+
+def format_path(path: Iterable[Any]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def line_of(lines: dict[tuple, int], path: tuple) -> int:
+    while path and path not in lines:
+        path = path[:-1]
+    return lines.get(path, 1)
+
+
+def _data_path(data: Any, loc: tuple) -> tuple:
+    """Keep only the parts of a pydantic error location that exist in the data (drops union tags)."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and not path[-1:] == [part]:
+            # a missing field: name it, then stop
+            if part.isidentifier() and part not in {"str", "int", "float", "bool", "list", "dict"} and "[" not in part:
+                path.append(part)
+            break
+        else:
+            continue
+    return tuple(path)
+
+
+def _message(error: dict) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "enum":
+        expected = error.get("ctx", {}).get("expected", "")
+        options = ", ".join(o.strip().strip("'") for o in expected.replace(" or ", ", ").split(","))
+        return f"{value!r} is not one of {options}"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a field of this format (check the spelling)"
+    if kind == "literal_error":
+        return f"{value!r} is not allowed: {error['msg'][0].lower()}{error['msg'][1:]}"
+    return error["msg"][0].lower() + error["msg"][1:]
+
+
+def _best_errors(errors: list[dict], data: Any) -> list[tuple[tuple, str]]:
+    """One message per field: a union reports each branch; keep the most telling one."""
+    chosen: dict[tuple, str] = {}
+    for error in errors:
+        path = _data_path(data, error["loc"])
+        message = _message(error)
+        if path not in chosen or error["type"] == "enum":
+            chosen[path] = message
+    return sorted(chosen.items(), key=lambda item: str(item[0]))
+
+
+@dataclass
+class LoadedFile:
+    path: Path
+    tool: Tool | None
+    lines: dict[tuple, int]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_file(path: Path, display: str | None = None) -> LoadedFile:
+    shown = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return LoadedFile(path, None, {}, [Problem(shown, 1, "", f"cannot be read: {exc}")])
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        reason = getattr(exc, "problem", None) or str(exc)
+        return LoadedFile(path, None, {}, [Problem(shown, line, "", f"is not valid YAML: {reason}")])
+    lines = _line_index(node) if node is not None else {}
+    if not isinstance(data, dict):
+        return LoadedFile(path, None, lines, [Problem(shown, 1, "", "must be a mapping of tool fields")])
+    try:
+        tool = Tool.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(shown, line_of(lines, p), format_path(p), message)
+            for p, message in _best_errors(exc.errors(), data)
+        ]
+        return LoadedFile(path, None, lines, problems)
+    return LoadedFile(path, tool, lines)
+
+
+@dataclass
+class Dataset:
+    """Every tool of a dataset folder, plus a version that changes whenever any file does."""
+
+    folder: Path
+    files: list[LoadedFile]
+    version: str
+
+    @property
+    def tools(self) -> dict[str, Tool]:
+        return {f.tool.slug: f.tool for f in self.files if f.tool is not None}
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for f in self.files for p in f.problems]
+
+
+def dataset_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
+
+
+def dataset_version(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in dataset_files(folder):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_dataset(folder: Path) -> Dataset:
+    folder = Path(folder)
+    files = [load_file(p, _display(p)) for p in dataset_files(folder)]
+    return Dataset(folder, files, dataset_version(folder))
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,3 @@
+"""Commands of this concern, added to the `doesittrain` group by cli.py."""
+
+commands: list = []
