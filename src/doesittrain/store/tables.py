@@ -1,0 +1,35 @@
+"""The shared SQLAlchemy metadata. Each concern declares its tables beside its code (notify/tables.py,
+monitor/tables.py) on this metadata; migrations live in store/migrations, one Alembic branch per concern."""
+
+from sqlalchemy import Column, MetaData, String, Table, Text
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Small facts about this installation, e.g. the generated secret key.
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+
+def load_all_tables() -> MetaData:
+    """Import every concern's tables so the metadata is complete (for Alembic and tests)."""
+    import importlib
+
+    for module in ("doesittrain.notify.tables", "doesittrain.monitor.tables"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    return metadata

@@ -1,0 +1,85 @@
+"""Shared fixtures: the example dataset, settings in a temporary home, and a database on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from doesittrain import settings as settings_module
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLE_DATASET = FIXTURES / "dataset"
+POSTGRES_URL = os.environ.get("DOESITTRAIN_TEST_POSTGRES_URL", "")
+
+
+@pytest.fixture
+def example_dataset() -> Path:
+    return EXAMPLE_DATASET
+
+
+def _fresh_postgres_database() -> tuple[str, callable]:
+    name = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            ))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> str:
+    """A new, empty database: a SQLite file, then a PostgreSQL database on the server scripts/test started."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state.sqlite3'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests run under scripts/test, which starts the server")
+    url, drop = _fresh_postgres_database()
+    yield url
+    from doesittrain.store import db
+
+    db._migrated_engine.cache_clear()
+    drop()
+
+
+@pytest.fixture
+def postgres_url(tmp_path) -> str:
+    """A new PostgreSQL database, for tests that only make sense there (several processes, row locks)."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests run under scripts/test, which starts the server")
+    url, drop = _fresh_postgres_database()
+    yield url
+    from doesittrain.store import db
+
+    db._migrated_engine.cache_clear()
+    drop()
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    """Settings isolated in a temporary home; keyword arguments override single settings."""
+
+    def make(**overrides: str) -> settings_module.Settings:
+        values = {"home": str(tmp_path / "home"), "dataset": str(EXAMPLE_DATASET), "secret_key": "test-secret"}
+        values.update(overrides)
+        return settings_module.load(environ={}, **values)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings, database_url) -> settings_module.Settings:
+    return make_settings(database_url=database_url)
