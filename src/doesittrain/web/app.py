@@ -1,0 +1,149 @@
+"""The ASGI app: routes from each page module, security headers, and one error handler for every failure."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from .. import settings as settings_module
+from ..dataset.load import Dataset, dataset_version, load_dataset
+from ..errors import UserError
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self' {site}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "interest-cohort=()",
+}
+
+
+class SiteState:
+    """The dataset the site serves, reloaded when any file of it changes."""
+
+    def __init__(self, settings: settings_module.Settings):
+        self.settings = settings
+        self._dataset: Dataset | None = None
+
+    @property
+    def dataset(self) -> Dataset:
+        current = dataset_version(self.settings.dataset_dir)
+        if self._dataset is None or self._dataset.version != current:
+            self._dataset = load_dataset(self.settings.dataset_dir)
+        return self._dataset
+
+
+class SecurityHeaders:
+    def __init__(self, app, site_url: str):
+        self.app = app
+        self.headers = [
+            (name.encode(), value.format(site=site_url.rstrip("/")).encode()) for name, value in SECURITY_HEADERS.items()
+        ]
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                existing = {k.lower() for k, _ in message.get("headers", [])}
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [h for h in self.headers if h[0] not in existing]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return (
+        path.startswith("/api/")
+        or path.endswith(".json")
+        or "application/json" in request.headers.get("accept", "")
+    )
+
+
+def error_response(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """The one error shape: JSON {"error": {"status", "message"}} for API clients, a helpful page for people."""
+    if wants_json(request):
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status, headers=headers)
+    from .render import render
+
+    try:
+        response = render(request, "error.html", {"status": status, "message": message}, status=status)
+    except Exception:  # the error page itself failed: fall back to plain text, never a traceback
+        log.exception("error page failed")
+        response = Response(f"{status}: {message}", status_code=status, media_type="text/plain")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+async def _user_error(request: Request, exc: UserError) -> Response:
+    headers = {"retry-after": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+    return error_response(request, exc.status, exc.message, headers)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    messages = {404: "There is no page at this address.", 405: "This address does not accept that kind of request."}
+    return error_response(request, exc.status_code, exc.detail if exc.status_code not in messages else messages[exc.status_code])
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
+    from sqlalchemy.exc import OperationalError, DBAPIError
+
+    if isinstance(exc, (OperationalError, DBAPIError)):
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return error_response(request, 503, "The site's database is busy or restarting. Please try again in a moment.", {"retry-after": "5"})
+    log.exception("unexpected error on %s", request.url.path)
+    return error_response(request, 500, "Something went wrong on our side. The error has been logged.")
+
+
+def collect_routes() -> list:
+    from . import admin, api, pages, subscribe
+
+    return [*api.routes, *subscribe.routes, *admin.routes, *pages.routes]
+
+
+def create_app(settings: settings_module.Settings | None = None, deliver_in_background: bool = False) -> Starlette:
+    settings = settings or settings_module.load()
+    app = Starlette(
+        routes=collect_routes(),
+        middleware=[Middleware(SecurityHeaders, site_url=settings.site_url)],
+        exception_handlers={UserError: _user_error, HTTPException: _http_error, Exception: _unexpected_error},
+        lifespan=_lifespan,
+    )
+    app.state.settings = settings
+    app.state.site = SiteState(settings)
+    app.state.deliver_in_background = deliver_in_background
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette):
+    """Deliver owed emails in the background while the site runs, when a mail server is configured."""
+    settings = app.state.settings
+    stop = asyncio.Event()
+    tasks = []
+    if app.state.deliver_in_background and settings.smtp_url:
+        from ..notify.send import deliver_forever
+
+        tasks.append(asyncio.create_task(deliver_forever(settings, stop)))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
