@@ -1,0 +1,148 @@
+"""CSRF double submit and rate limits, on a tiny app built from the same pieces the site uses."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from doesittrain.errors import UserError
+from doesittrain.web.security import (
+    CSRF_COOKIE,
+    CSRFCookieMiddleware,
+    RateLimited,
+    RateLimiter,
+    csrf_token,
+    secret_key,
+    verify_csrf,
+)
+
+
+async def form_page(request: Request):
+    return PlainTextResponse(csrf_token(request))
+
+
+async def form_post(request: Request):
+    form = await request.form()
+    verify_csrf(request, form)
+    return PlainTextResponse("accepted")
+
+
+async def user_error(request: Request, exc: UserError):
+    headers = {"retry-after": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+    return JSONResponse({"error": exc.message}, status_code=exc.status, headers=headers)
+
+
+@pytest.fixture
+def client(make_settings):
+    app = Starlette(
+        routes=[Route("/form", form_page), Route("/form", form_post, methods=["POST"])],
+        middleware=[Middleware(CSRFCookieMiddleware)],
+        exception_handlers={UserError: user_error},
+    )
+    app.state.settings = make_settings()
+    return TestClient(app)
+
+
+def test_a_form_page_sets_a_cookie_and_its_token_is_accepted(client):
+    token = client.get("/form").text
+    assert CSRF_COOKIE in client.cookies
+    response = client.post("/form", data={"csrf_token": token})
+    assert response.status_code == 200
+    assert response.text == "accepted"
+
+
+def test_the_cookie_is_set_once_and_reused(client):
+    client.get("/form")
+    again = client.get("/form")
+    assert "set-cookie" not in again.headers
+
+
+def test_a_post_without_the_cookie_is_refused_with_a_readable_message(client, make_settings):
+    token = client.get("/form").text
+    client.cookies.clear()
+    response = client.post("/form", data={"csrf_token": token})
+    assert response.status_code == 403
+    assert "cookie" in response.json()["error"]
+
+
+def test_a_post_without_a_token_is_refused(client):
+    client.get("/form")
+    response = client.post("/form", data={})
+    assert response.status_code == 403
+    assert "missing its security token" in response.json()["error"]
+
+
+def test_a_token_from_another_browser_is_refused(client, make_settings):
+    other = TestClient(client.app)
+    foreign_token = other.get("/form").text
+    client.get("/form")
+    response = client.post("/form", data={"csrf_token": foreign_token})
+    assert response.status_code == 403
+    assert "out of date" in response.json()["error"]
+
+
+def test_a_forged_cookie_is_refused(client):
+    token = client.get("/form").text
+    client.cookies.set(CSRF_COOKIE, "forged.value")
+    assert client.post("/form", data={"csrf_token": token}).status_code == 403
+
+
+def test_without_a_configured_secret_one_is_generated_once_and_kept(make_settings, database_url):
+    settings = make_settings(database_url=database_url, secret_key="")
+    first = secret_key(settings)
+    assert len(first) >= 40
+    from doesittrain.web import security
+
+    security._secret_cache.clear()
+    assert secret_key(settings) == first
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limiter_allows_the_limit_then_refuses_with_retry_after():
+    clock = FakeClock()
+    limiter = RateLimiter(3, 60, clock=clock)
+    for _ in range(3):
+        limiter.hit("client-a")
+    with pytest.raises(RateLimited) as refused:
+        limiter.hit("client-a")
+    assert refused.value.status == 429
+    assert refused.value.retry_after == 60
+    assert refused.value.headers == {"Retry-After": "60"}
+    limiter.hit("client-b")  # other keys are counted apart
+
+
+def test_rate_limiter_window_slides():
+    clock = FakeClock()
+    limiter = RateLimiter(2, 10, clock=clock)
+    limiter.hit("k")
+    clock.now += 6
+    limiter.hit("k")
+    clock.now += 3
+    with pytest.raises(RateLimited) as refused:
+        limiter.hit("k")
+    assert refused.value.retry_after == 1
+    clock.now += 1.5
+    limiter.hit("k")  # the first hit has left the window
+
+
+def test_rate_limiter_forgets_idle_keys():
+    clock = FakeClock()
+    limiter = RateLimiter(1, 10, clock=clock)
+    for n in range(100):
+        limiter.hit(f"someone{n}@example.org")
+    clock.now += 11
+    limiter.hit("late")
+    assert len(limiter._hits) == 1
+    assert all(isinstance(key, bytes) for key in limiter._hits)  # keys are hashes, never the address itself
