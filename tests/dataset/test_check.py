@@ -1,0 +1,135 @@
+"""`doesittrain check`: each bad file produces exactly the message an editor needs, at the right line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from doesittrain.cli import cli
+from doesittrain.dataset.check import check_folder
+
+TODAY = dt.date(2026, 11, 28)
+
+
+def _edit(example_dataset: Path, tmp_path: Path, old: str, new: str, name: str = "exampleai.yaml") -> Path:
+    text = (example_dataset / "exampleai.yaml").read_text()
+    assert old in text, f"fixture no longer contains {old!r}"
+    folder = tmp_path / "tools"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text.replace(old, new, 1))
+    return folder
+
+
+def _errors(folder: Path) -> list[str]:
+    return [str(p).split(": ", 1)[0].rsplit("/", 1)[-1] + ": " + str(p).split(": ", 1)[1]
+            for p in check_folder(folder, TODAY) if p.severity == "error"]
+
+
+BAD_FILES = [
+    pytest.param("training: default_on\n", "training: maybe\n",
+                 ["exampleai.yaml:15: plans[0].training: 'maybe' is not one of default_on, default_on_no_opt_out, opt_in, off, unknown"],
+                 id="unknown-training-value"),
+    pytest.param("      scope: future_only", "      scope: forever",
+                 ["exampleai.yaml:20: plans[0].opt_out.scope: 'forever' is not one of future_only, past_and_future, unknown"],
+                 id="unknown-scope"),
+    pytest.param("    dpa: not_offered\n  - id: consumer-eu", "    dpaa: not_offered\n  - id: consumer-eu",
+                 ["exampleai.yaml:12: plans[0].dpa: is required",
+                  "exampleai.yaml:26: plans[0].dpaa: is not a field of this format (check the spelling)"],
+                 id="misspelt-field"),
+    pytest.param("      mechanism: settings_toggle\n", "      mechanism: not_offered\n",
+                 ["exampleai.yaml:17: plans[0].opt_out.mechanism: 'not_offered' contradicts training 'default_on'"
+                  " (expected one of admin_setting, email_request, privacy_request, settings_toggle, unknown)"],
+                 id="opt-out-contradicts-training"),
+    pytest.param("      steps: Settings → Data Controls → Improve the model for everyone\n", "",
+                 ["exampleai.yaml:16: plans[0].opt_out.steps: an opt-out that exists needs its exact steps"],
+                 id="opt-out-without-steps"),
+    pytest.param("    source: news\n", "    source: newz\n",
+                 ["exampleai.yaml:167: history[0].source: no source has id 'newz'"],
+                 id="history-cites-missing-source"),
+    pytest.param("  - plans: [consumer]\n    field: human_review", "  - plans: [nobody]\n    field: human_review",
+                 ["exampleai.yaml:21: plans[0].human_review: is 'Conversations may be reviewed by trained staff to improve safety.'"
+                  " but no evidence quotes a source for it (add evidence or write unknown)",
+                  "exampleai.yaml:94: evidence[2].plans: no plan has id 'nobody'"],
+                 id="known-field-without-evidence"),
+    pytest.param("    after: default_on\n", "    after: opt_in\n",
+                 ["exampleai.yaml:165: history[0].after: latest change says 'opt_in' but plan 'consumer' has training 'default_on'"],
+                 id="history-disagrees-with-current-value"),
+    pytest.param("    evidence: [consumer-training, business-training]", "    evidence: [consumer-training, gone]",
+                 ["exampleai.yaml:159: myths[0].evidence[1]: no evidence has id 'gone'"],
+                 id="myth-cites-missing-evidence"),
+    pytest.param("    quote: We may use the content you provide to train our models, unless you opt out.",
+                 "    quote: We may use the content you provide to train …",
+                 ["exampleai.yaml:87: evidence[0].quote: is trimmed with an ellipsis: quote whole sentences"],
+                 id="trimmed-quote"),
+    pytest.param("  - id: help-controls", "  - id: privacy",
+                 ["exampleai.yaml:65: sources[1].id: duplicate id 'privacy'",
+                  "exampleai.yaml:91: evidence[1].source: no source has id 'help-controls'"],
+                 id="duplicate-source-id"),
+    pytest.param("official_site: https://example.com", "official_site: not a url",
+                 ["exampleai.yaml:6: official_site: input should be a valid URL, relative URL without a base"],
+                 id="bad-url"),
+    pytest.param("slug: exampleai", "slug: Example AI",
+                 ["exampleai.yaml:2: slug: string should match pattern '^[a-z0-9]+(-[a-z0-9]+)*$'"],
+                 id="bad-slug"),
+    pytest.param("plans:\n", "plans: [\n",
+                 ["exampleai.yaml:12: is not valid YAML: expected the node content, but found '-'"],
+                 id="broken-yaml"),
+]
+
+
+@pytest.mark.parametrize("old, new, expected", BAD_FILES)
+def test_bad_file_gives_exact_messages(example_dataset, tmp_path, old, new, expected):
+    folder = _edit(example_dataset, tmp_path, old, new)
+    assert _errors(folder) == expected
+
+
+def test_the_example_passes_with_only_a_warning_for_the_undated_source(example_dataset):
+    problems = check_folder(example_dataset, TODAY)
+    assert [p.severity for p in problems] == ["warning"]
+    assert "sources[1].published: the source prints no date" in str(problems[0])
+
+
+def test_stale_verification_is_a_warning_not_an_error(example_dataset):
+    problems = check_folder(example_dataset, dt.date(2027, 12, 1))
+    assert not [p for p in problems if p.severity == "error"]
+    assert any("verified 395 days ago" in str(p) for p in problems)
+
+
+def test_alias_used_by_two_tools_is_an_error(example_dataset, tmp_path):
+    folder = _edit(example_dataset, tmp_path, "x", "x")
+    other = (folder / "exampleai.yaml").read_text().replace("slug: exampleai", "slug: othertool").replace("name: ExampleAI", "name: Other")
+    (folder / "othertool.yaml").write_text(other)
+    messages = [str(p) for p in check_folder(folder, TODAY) if p.severity == "error"]
+    assert any("othertool.yaml:7: aliases[0]: 'example chat' is already used by 'exampleai'" in m for m in messages)
+
+
+def test_slug_must_match_file_name(example_dataset, tmp_path):
+    folder = _edit(example_dataset, tmp_path, "x", "x", name="renamed.yaml")
+    assert _errors(folder) == ["renamed.yaml:2: slug: 'exampleai' does not match the file name 'renamed.yaml'"]
+
+
+def test_yaml_off_stays_a_string_not_false(example_dataset, tmp_path):
+    folder = _edit(example_dataset, tmp_path, "    training: 'off'", "    training: off")
+    assert _errors(folder) == []
+
+
+def test_cli_exits_1_on_errors_and_0_on_warnings(example_dataset, tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["check", "--dataset", str(example_dataset), "--today", "2026-11-28"])
+    assert ok.exit_code == 0, ok.output
+    assert "1 files checked: 0 errors, 1 warnings" in ok.output
+    folder = _edit(example_dataset, tmp_path, "training: default_on\n", "training: maybe\n")
+    bad = runner.invoke(cli, ["check", "--dataset", str(folder)])
+    assert bad.exit_code == 1
+    assert "plans[0].training: 'maybe' is not one of" in bad.output
+
+
+def test_cli_names_a_missing_folder(tmp_path):
+    result = CliRunner().invoke(cli, ["check", "--dataset", str(tmp_path / "nope")])
+    assert result.exit_code == 1
+    assert "no such dataset folder" in result.output
+    assert "Traceback" not in result.output
