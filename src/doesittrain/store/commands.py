@@ -1,3 +1,55 @@
-"""Commands of this concern, added to the `doesittrain` group by cli.py."""
+"""`doesittrain db`: migrate, back up and restore the state database."""
 
-commands: list = []
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import settings as settings_module
+from ..errors import UserError
+from . import backup as backups
+from .db import upgrade
+
+
+@click.group("db")
+def db_group() -> None:
+    """The state database (SQLite by default, PostgreSQL via DOESITTRAIN_DATABASE_URL)."""
+
+
+@db_group.command("upgrade")
+def upgrade_command() -> None:
+    """Apply every pending migration."""
+    settings = settings_module.load()
+    if settings.database_url.startswith("sqlite"):
+        settings.home_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    click.echo("Database is up to date.")
+
+
+@db_group.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write an online, consistent copy of the database to FILE."""
+    try:
+        written = backups.backup(settings_module.load().database_url, file)
+    except UserError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Backup written to {written}")
+
+
+@db_group.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the current database.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Replace the database with the contents of a backup FILE."""
+    if not yes:
+        click.confirm("This replaces the current database. Continue?", abort=True)
+    try:
+        backups.restore(settings_module.load().database_url, file)
+    except UserError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Restored from {file}")
+
+
+commands = [db_group]
