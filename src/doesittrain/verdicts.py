@@ -496,3 +496,102 @@ def _capital(text: str) -> str:
 
 
 __all__ = [name for name in dir() if not name.startswith("_") and name not in {"annotations", "groupby", "dataclass"}]
+
+
+# ---------------------------------------------------------------- site wording (pages, feeds, API)
+
+AUDIENCE_LABELS = {
+    "consumer": "Consumer",
+    "business": "Business",
+    "enterprise": "Enterprise",
+    "developer-api": "API",
+}
+
+MYTH_RATING_LABELS = {
+    "false": "False",
+    "outdated": "Outdated",
+    "misleading": "Misleading",
+    "missing_context": "Missing context",
+}
+
+SOURCE_KIND_LABELS = {
+    "policy": "Vendor policy",
+    "terms": "Vendor terms",
+    "help_page": "Vendor help page",
+    "vendor_blog": "Vendor blog",
+    "news": "News report",
+    "third_party_tracker": "Third-party tracker",
+}
+
+REGION_CHOICES = {
+    "": "Anywhere else",
+    "EU": "European Union",
+    "UK": "United Kingdom",
+    "US": "United States",
+}
+
+DATA_LICENCE = "Dataset under CC BY 4.0; quoted policy texts from Open Terms Archive under ODC-BY 1.0; code under Apache-2.0."
+
+
+def audience_label(audience: str) -> str:
+    return AUDIENCE_LABELS.get(getattr(audience, "value", audience), str(audience))
+
+
+def myth_rating_label(rating: str) -> str:
+    return MYTH_RATING_LABELS.get(getattr(rating, "value", rating), str(rating))
+
+
+def source_kind_label(kind: str) -> str:
+    return SOURCE_KIND_LABELS.get(getattr(kind, "value", kind), str(kind))
+
+
+def question(tool: Tool) -> str:
+    return f"Does {tool.name} train its models on your data?"
+
+
+def change_sentence(plan_name: str, field: str, before: str, after: str) -> str:
+    """One published or historical verdict change, e.g. 'Free / Plus: Training on your data changed from … to …'."""
+    which = Field_(field)
+    return (
+        f"{plan_name}: {FIELD_NAMES[which]} changed from “{describe_value(which, before)}” "
+        f"to “{describe_value(which, after)}”."
+    )
+
+
+def change_title(tool_name: str, plan_name: str, field: str, after: str) -> str:
+    """A short title for a feed entry or a timeline mark."""
+    which = Field_(field)
+    return f"{tool_name} {plan_name}: {describe_value(which, after)}"
+
+
+def no_changes_text(tool: Tool) -> str:
+    return f"No verdict change recorded for {tool.name} since we started tracking it (last verified {tool.last_verified})."
+
+
+def not_covered(query: str) -> str:
+    return f"We have not covered “{query}” yet, so we cannot say whether it trains on your data."
+
+
+def region_answer_note(tool: Tool, plan: Plan, region: str | None) -> str | None:
+    """Why the region did or did not change the answer, shown under a "my situation" sentence."""
+    if region and region in plan.regions:
+        return plan.region_note
+    if region and not any(region in p.regions for p in tool.plans):
+        return f"{tool.vendor} documents no separate terms for {REGION_CHOICES.get(region, region)} on this plan."
+    return None
+
+
+def badge_text(tool: Tool) -> str:
+    """The embeddable badge's right half: the verdict for the tier most readers use."""
+    return badges(tool)[0].text
+
+
+def chart_row_label(audience: str) -> str:
+    return f"{audience_label(audience)} plans"
+
+
+CHART_LEGEND = {
+    "bad": "Trains by default",
+    "good": "Does not train by default",
+    "unknown": NOT_DOCUMENTED,
+}

@@ -1,3 +1,552 @@
-"""Routes of this part of the site."""
+"""HTML pages: home (search, filters, table, chart), tool, compare, check, changes, methodology, badge, feeds.
 
-routes: list = []
+Each page is a pure function of the dataset and the published changes, so it is rendered once per content
+version and served from the render cache (web/cache.py) until either changes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import verdicts
+from ..dataset.load import Dataset
+from ..dataset.schema import Audience, Field_, Tool
+from . import charts, feeds
+from .cache import CSRF_PLACEHOLDER, Rendered, cache_of
+from .render import render_to_string
+from .search import FILTERS, SearchIndex, apply_filters
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+MAX_COMPARED = 4
+PICKER_LIMIT = 300
+
+
+# ---------------------------------------------------------------- content and caching
+
+
+@dataclass(frozen=True)
+class Content:
+    dataset: Dataset
+    published: list[feeds.ChangeItem]
+    version: str
+
+    @property
+    def tools(self) -> dict[str, Tool]:
+        return self.dataset.tools
+
+    def changes(self, slug: str | None = None) -> list[feeds.ChangeItem]:
+        return feeds.all_changes(self.dataset, self.published, slug)
+
+
+def content_of(request: Request) -> Content:
+    dataset = request.app.state.site.dataset
+    published = feeds.published_source(request.app).items()
+    return Content(dataset, published, f"{dataset.version}/{feeds.changes_version(published)}")
+
+
+def search_index(request: Request, content: Content) -> SearchIndex:
+    state = request.app.state
+    cached = getattr(state, "search_index", None)
+    if cached is None or cached[0] != content.dataset.version:
+        cached = state.search_index = (content.dataset.version, SearchIndex(content.tools))
+    return cached[1]
+
+
+def is_static_export(request: Request) -> bool:
+    return bool(getattr(request.app.state, "static_export", False))
+
+
+def cache_key(request: Request) -> str:
+    query = sorted(request.query_params.multi_items())
+    return request.url.path + ("?" + urlencode(query) if query else "")
+
+
+def cached(request: Request, make) -> Response:
+    """The response for this URL from the render cache, rendering it with `make(content)` on a miss."""
+    content = content_of(request)
+    rendered = cache_of(request.app).get_or_make(content.version, cache_key(request), lambda: make(content))
+    body = rendered.body
+    if CSRF_PLACEHOLDER.encode() in body:
+        body = body.replace(CSRF_PLACEHOLDER.encode(), _csrf_token(request).encode())
+    headers = {k: v for k, v in rendered.headers.items() if k != "x-status"}
+    return Response(body, int(rendered.headers.get("x-status", 200)), headers, rendered.media_type)
+
+
+def _csrf_token(request: Request) -> str:
+    if is_static_export(request):
+        return ""
+    from .render import _csrf_token as token
+
+    return token(request)
+
+
+def page_context(request: Request, path: str | None = None) -> dict:
+    site = request.app.state.settings.site_url.rstrip("/")
+    static = is_static_export(request)
+    return {
+        "site_url": site,
+        "canonical": site + (path if path is not None else request.url.path),
+        "csrf_token": CSRF_PLACEHOLDER,
+        "static_export": static,
+        # Forms that need the server (search, check, compare, subscribe) point at it from a static export.
+        "form_base": site if static else "",
+    }
+
+
+def html(request: Request, template: str, context: dict, status: int = 200) -> Rendered:
+    text = render_to_string(template, page_context(request) | context)
+    headers = {"x-status": str(status)} if status != 200 else {}
+    return Rendered(text.encode(), "text/html; charset=utf-8", headers)
+
+
+def json_ld(data: dict) -> Markup:
+    """JSON for a <script type="application/ld+json">: `<`, `>` and `&` escaped so no text can end the element."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+# ---------------------------------------------------------------- tool page
+
+
+def evidence_view(tool: Tool, evidence) -> dict:
+    source = tool.source(evidence.source)
+    return {
+        "id": evidence.id,
+        "field": verdicts.FIELD_NAMES[evidence.field],
+        "quote": evidence.quote,
+        "supports": evidence.supports,
+        "source_title": source.title,
+        "source_url": str(source.url),
+        "source_anchor": f"source-{source.id}",
+    }
+
+
+def plan_rows(tool: Tool) -> list[dict]:
+    return [
+        {
+            "plan": plan,
+            "name": verdicts.plan_display_name(plan),
+            "audience": verdicts.audience_label(plan.audience),
+            "label": verdicts.plan_label(plan),
+            "tone": verdicts.training_tone(plan.training),
+            "sentence": verdicts.plan_sentence(tool, plan),
+            "region_note": plan.region_note,
+            "retention": verdicts.retention_text(plan),
+            "human_review": verdicts.human_review_text(plan),
+            "evidence": [evidence_view(tool, e) for e in tool.evidence if plan.id in e.plans],
+        }
+        for plan in tool.plans
+    ]
+
+
+def myth_views(tool: Tool) -> list[dict]:
+    ids = {e.id: e for e in tool.evidence}
+    return [
+        {
+            "number": index,
+            "myth": myth,
+            "rating": verdicts.myth_rating_label(myth.rating),
+            "evidence": [evidence_view(tool, ids[e]) for e in myth.evidence if e in ids],
+        }
+        for index, myth in enumerate(tool.myths, start=1)
+    ]
+
+
+def source_views(tool: Tool) -> list[dict]:
+    return [
+        {
+            "source": source,
+            "kind": verdicts.source_kind_label(source.kind),
+            "anchor": f"source-{source.id}",
+            "evidence": [evidence_view(tool, e) for e in tool.evidence if e.source == source.id],
+        }
+        for source in tool.sources
+    ]
+
+
+def timeline_rows(tool: Tool, changes: list[feeds.ChangeItem]) -> list[charts.TimelineRow]:
+    rows: dict[tuple[str, str], list[charts.Mark]] = {}
+    names: dict[tuple[str, str], str] = {}
+    for change in sorted(changes, key=lambda c: c.date):
+        key = (change.plan, change.field)
+        names[key] = f"{change.plan_name}: {verdicts.FIELD_NAMES[Field_(change.field)]}"
+        rows.setdefault(key, []).append(charts.Mark(change.date, change.before, change.after, change.sentence))
+    return [charts.TimelineRow(names[k], k[1], marks) for k, marks in rows.items()]
+
+
+def timeline_by_plan(tool: Tool, changes: list[feeds.ChangeItem]) -> list[dict]:
+    order = {p.id: i for i, p in enumerate(tool.plans)}
+    groups: dict[str, dict] = {}
+    for change in changes:
+        group = groups.setdefault(change.plan, {"name": change.plan_name, "changes": []})
+        group["changes"].append(change)
+    return [groups[k] for k in sorted(groups, key=lambda k: order.get(k, len(order)))]
+
+
+def tool_json_ld(tool: Tool, url: str, faq: list[verdicts.Answer]) -> list[Markup]:
+    blocks = [{
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [
+            {"@type": "Question", "name": a.question, "acceptedAnswer": {"@type": "Answer", "text": a.text}} for a in faq
+        ],
+    }]
+    for view in myth_views(tool):
+        myth = view["myth"]
+        appearance = {"@type": "CreativeWork", "name": myth.appeared.outlet}
+        if myth.appeared.url:
+            appearance["url"] = str(myth.appeared.url)
+        if myth.appeared.date:
+            appearance["datePublished"] = myth.appeared.date.isoformat()
+        blocks.append({
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": f"{url}#myth-{view['number']}",
+            "claimReviewed": myth.claim,
+            "datePublished": tool.last_verified.isoformat(),
+            "author": {"@type": "Organization", "name": "doesittrain"},
+            "reviewRating": {"@type": "Rating", "alternateName": view["rating"]},
+            "itemReviewed": {"@type": "Claim", "appearance": appearance},
+            "reviewBody": myth.correction,
+        })
+    return [json_ld(b) for b in blocks]
+
+
+def other_tools(content: Content, tool: Tool, limit: int = 6) -> list[Tool]:
+    same = [t for t in content.tools.values() if t.slug != tool.slug and t.category == tool.category]
+    rest = [t for t in content.tools.values() if t.slug != tool.slug and t.category != tool.category]
+    return sorted(same, key=lambda t: t.name.lower())[:limit] + sorted(rest, key=lambda t: t.name.lower())[: max(0, limit - len(same))]
+
+
+def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
+    site = request.app.state.settings.site_url.rstrip("/")
+    url = f"{site}/tools/{tool.slug}"
+    changes = content.changes(tool.slug)
+    faq = verdicts.faq(tool)
+    rows = timeline_rows(tool, changes)
+    return {
+        "tool": tool,
+        "page_url": url,
+        "badges": verdicts.badges(tool),
+        "question": verdicts.question(tool),
+        "headline": verdicts.headline(tool),
+        "opt_out": verdicts.opt_out_answers(tool),
+        "zdr_dpa": verdicts.zdr_dpa_answers(tool),
+        "myths": myth_views(tool),
+        "plans": plan_rows(tool),
+        "confidence_note": verdicts.confidence_note(tool),
+        "confirm_note": verdicts.confirm_note(tool),
+        "faq": faq,
+        "sources": source_views(tool),
+        "disclaimer": verdicts.disclaimer(tool),
+        "changes": changes,
+        "timeline": timeline_by_plan(tool, changes),
+        "timeline_svg": charts.timeline_svg(rows, tool.last_verified, f"Timeline of verdict changes for {tool.name}"),
+        "no_changes": verdicts.no_changes_text(tool),
+        "others": other_tools(content, tool),
+        "all_tools": pickable_tools(content),
+        "json_ld": tool_json_ld(tool, url, faq),
+        "badge_snippet": f'<a href="{url}"><img src="{url}/badge.svg" alt="{tool.name}: {verdicts.badge_text(tool)}"></a>',
+    }
+
+
+def not_found(request: Request, content: Content, wanted: str) -> Rendered:
+    matches = search_index(request, content).search(wanted, limit=5)
+    return html(request, "error.html", {
+        "status": 404,
+        "message": verdicts.not_covered(wanted),
+        "suggestions": [m.tool for m in matches],
+        "query": wanted,
+    }, status=404)
+
+
+async def tool_page(request: Request) -> Response:
+    slug = request.path_params["slug"]
+
+    def make(content: Content) -> Rendered:
+        tool = content.tools.get(slug)
+        if tool is None:
+            return not_found(request, content, slug.replace("-", " "))
+        return html(request, "tool.html", tool_page_context(request, content, tool))
+
+    return cached(request, make)
+
+
+async def tool_badge(request: Request) -> Response:
+    slug = request.path_params["slug"]
+
+    def make(content: Content) -> Rendered:
+        tool = feeds.require_tool(content.dataset, slug)
+        link = f"{request.app.state.settings.site_url.rstrip('/')}/tools/{tool.slug}"
+        return Rendered(charts.badge_svg(tool, link).encode(), "image/svg+xml", {"cache-control": "public, max-age=3600"})
+
+    return cached(request, make)
+
+
+async def tool_feed(request: Request) -> Response:
+    slug = request.path_params["slug"]
+
+    def make(content: Content) -> Rendered:
+        tool = feeds.require_tool(content.dataset, slug)
+        body = feeds.atom_feed(request, content.changes(slug), f"{tool.name}: verdict changes",
+                               f"/tools/{slug}.atom", f"/tools/{slug}")
+        return Rendered(body, "application/atom+xml; charset=utf-8")
+
+    return cached(request, make)
+
+
+# ---------------------------------------------------------------- home
+
+
+def home_rows(tools: list[Tool]) -> list[dict]:
+    from .search import search_keys
+
+    return [
+        {"tool": t, "badges": verdicts.badges(t), "summary": verdicts.summary(t), "keys": " ".join(search_keys(t))}
+        for t in tools
+    ]
+
+
+def dataset_json_ld(site: str, content: Content) -> Markup:
+    return json_ld({
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": "Does it train on my data? AI tool training policies",
+        "description": "Per tool and plan tier: whether the vendor trains on your data, opt-out, retention, zero "
+                       "data retention and DPA, each with verbatim quotes from cited sources.",
+        "url": site + "/",
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "version": content.dataset.version,
+        "distribution": [
+            {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": site + "/data/tools.json"},
+            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": site + "/data/tools.csv"},
+        ],
+    })
+
+
+async def home(request: Request) -> Response:
+    query = request.query_params.get("q", "").strip()[:100]
+    category = request.query_params.get("category", "").strip()
+    flags = {f for f in FILTERS if request.query_params.get(f)}
+
+    def make(content: Content) -> Rendered:
+        tools = sorted(content.tools.values(), key=lambda t: t.name.lower())
+        categories = sorted({t.category for t in tools})
+        matches = search_index(request, content).search(query) if query else []
+        shown = apply_filters(tools, category if category in categories else None, flags)
+        site = request.app.state.settings.site_url.rstrip("/")
+        counts = charts.audience_counts(tools)
+        return html(request, "home.html", {
+            "query": query,
+            "matches": [{"tool": m.tool, "badges": verdicts.badges(m.tool), "summary": verdicts.summary(m.tool)} for m in matches],
+            "not_covered": verdicts.not_covered(query) if query and not matches else None,
+            "category": category,
+            "categories": categories,
+            "filters": FILTERS,
+            "flags": flags,
+            "rows": home_rows(shown),
+            "total": len(tools),
+            "chart": charts.audience_chart_svg(counts, "How many tools train on your data by default, per audience"),
+            "chart_counts": counts,
+            "legend": verdicts.CHART_LEGEND,
+            "json_ld": [dataset_json_ld(site, content)],
+            "canonical": site + "/",
+        })
+
+    return cached(request, make)
+
+
+# ---------------------------------------------------------------- compare
+
+
+def requested_slugs(request: Request) -> list[str]:
+    slugs: list[str] = []
+    for value in request.query_params.getlist("tools"):
+        for part in value.split(","):
+            part = part.strip().lower()
+            if part and part not in slugs:
+                slugs.append(part)
+    return slugs[:MAX_COMPARED]
+
+
+AUDIENCE_ROWS = [
+    ("consumer", {Audience.consumer}),
+    ("business", {Audience.business, Audience.enterprise}),
+    ("developer-api", {Audience.developer_api}),
+]
+
+
+def compare_rows(tools: list[Tool]) -> list[dict]:
+    rows = []
+    for audience, members in AUDIENCE_ROWS:
+        cells = []
+        for tool in tools:
+            plans = [p for p in tool.plans if p.audience in members]
+            cells.append([
+                {
+                    "name": verdicts.plan_display_name(p), "label": verdicts.plan_label(p),
+                    "tone": verdicts.training_tone(p.training), "sentence": verdicts.plan_sentence(tool, p),
+                    "opt_out": verdicts.describe_value(Field_.opt_out, p.opt_out.mechanism.value),
+                    "zdr": verdicts.describe_value(Field_.zero_data_retention, p.zero_data_retention.value),
+                    "dpa": verdicts.describe_value(Field_.dpa, p.dpa.value),
+                }
+                for p in plans
+            ])
+        if any(cells):
+            rows.append({"audience": verdicts.audience_label(audience), "cells": cells})
+    return rows
+
+
+def resolve_tool(request: Request, content: Content, wanted: str) -> Tool | None:
+    """A slug, or a name close enough to one tool ("chat gpt"), as typed into a form."""
+    if wanted in content.tools:
+        return content.tools[wanted]
+    matches = search_index(request, content).search(wanted, limit=1)
+    return matches[0].tool if matches and matches[0].score >= 90 else None
+
+
+def pickable_tools(content: Content) -> list[Tool]:
+    """Tools for a <select>; past PICKER_LIMIT a text box is friendlier (and pages stay small)."""
+    if len(content.tools) > PICKER_LIMIT:
+        return []
+    return sorted(content.tools.values(), key=lambda t: t.name.lower())
+
+
+async def compare(request: Request) -> Response:
+    slugs = requested_slugs(request)
+
+    def make(content: Content) -> Rendered:
+        found = [(s, resolve_tool(request, content, s)) for s in slugs]
+        tools = list({t.slug: t for _, t in found if t is not None}.values())
+        missing = [s for s, t in found if t is None]
+        return html(request, "compare.html", {
+            "tools": tools,
+            "missing": [verdicts.not_covered(s) for s in missing],
+            "rows": compare_rows(tools),
+            "all_tools": pickable_tools(content),
+            "slots": [t.slug for t in tools] + [""] * (max(2, len(tools) + 1) - len(tools)),
+            "max_compared": MAX_COMPARED,
+            "canonical": request.app.state.settings.site_url.rstrip("/") + "/compare",
+        })
+
+    return cached(request, make)
+
+
+# ---------------------------------------------------------------- my situation
+
+
+def situation_view(tool: Tool, plan_name: str, region: str, state: str) -> dict | None:
+    plan = verdicts.plan_for(tool, plan_name, region or None)
+    if plan is None:
+        return None
+    answer = verdicts.situation(tool, plan, state)
+    return {
+        "sentence": answer.sentence,
+        "confidence": answer.confidence,
+        "confidence_meaning": verdicts.CONFIDENCE_MEANINGS[answer.confidence],
+        "region_note": verdicts.region_answer_note(tool, plan, region or None),
+        "evidence": [evidence_view(tool, e) for e in {e.id: e for e in answer.evidence}.values()],
+        "plan": plan,
+    }
+
+
+async def check(request: Request) -> Response:
+    params = request.query_params
+    slug, plan_name = params.get("tool", "").strip().lower(), params.get("plan", "").strip()
+    region, state = params.get("region", "").strip().upper(), params.get("state", "default").strip()
+
+    def make(content: Content) -> Rendered:
+        tool = content.tools.get(slug)
+        plan_names = verdicts.plans_by_name(tool) if tool else []
+        chosen_plan = plan_name if plan_name in plan_names else ""
+        regions = dict(verdicts.REGION_CHOICES)
+        for extra in verdicts.regions(tool) if tool else []:
+            regions.setdefault(extra, extra)
+        chosen_region = region if region in regions else ""
+        result = situation_view(tool, chosen_plan, chosen_region, state) if tool and chosen_plan else None
+        states = verdicts.setting_states(result["plan"]) if result else []
+        return html(request, "check.html", {
+            "all_tools": pickable_tools(content),
+            "tool": tool,
+            "unknown_tool": verdicts.not_covered(slug) if slug and not tool else None,
+            "plan_names": plan_names,
+            "plan_name": chosen_plan,
+            "regions": regions,
+            "region": chosen_region,
+            "states": {s: verdicts.SETTING_STATES[s] for s in (states or verdicts.SETTING_STATES)},
+            "state": state if state in verdicts.SETTING_STATES else "default",
+            "result": result,
+            "tier_hint": tool.tier_hint if tool else None,
+            "canonical": request.app.state.settings.site_url.rstrip("/") + "/check",
+        })
+
+    return cached(request, make)
+
+
+# ---------------------------------------------------------------- changes, methodology
+
+
+async def changes_page(request: Request) -> Response:
+    def make(content: Content) -> Rendered:
+        return html(request, "changes.html", {
+            "changes": content.changes(),
+            "tools": content.tools,
+        })
+
+    return cached(request, make)
+
+
+async def changes_feed(request: Request) -> Response:
+    def make(content: Content) -> Rendered:
+        body = feeds.atom_feed(request, content.changes()[:200], "Does it train? Verdict changes", "/changes.atom", "/changes")
+        return Rendered(body, "application/atom+xml; charset=utf-8")
+
+    return cached(request, make)
+
+
+async def methodology(request: Request) -> Response:
+    def make(content: Content) -> Rendered:
+        return html(request, "methodology.html", {
+            "label_tables": [
+                ("Training on your data", verdicts.TRAINING_LABELS),
+                ("Opt-out", verdicts.OPT_OUT_LABELS),
+                ("Zero data retention", verdicts.ZDR_LABELS),
+                ("Data processing agreement", verdicts.DPA_LABELS),
+            ],
+            "confidence": verdicts.CONFIDENCE_MEANINGS,
+            "ratings": verdicts.MYTH_RATING_LABELS,
+            "source_kinds": verdicts.SOURCE_KIND_LABELS,
+            "tool_count": len(content.tools),
+            "version": content.dataset.version,
+        })
+
+    return cached(request, make)
+
+
+async def tool_page_slash(request: Request) -> Response:
+    return RedirectResponse(f"/tools/{request.path_params['slug']}", status_code=308)
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/tools/{slug}.atom", tool_feed, name="tool_feed"),
+    Route("/tools/{slug}/badge.svg", tool_badge, name="tool_badge"),
+    Route("/tools/{slug}/", tool_page_slash),
+    Route("/tools/{slug}", tool_page, name="tool"),
+    Route("/compare", compare, name="compare"),
+    Route("/check", check, name="check"),
+    Route("/changes", changes_page, name="changes"),
+    Route("/changes.atom", changes_feed, name="changes_feed"),
+    Route("/methodology", methodology, name="methodology"),
+    Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+]

@@ -1,0 +1,183 @@
+"""Pictures drawn as SVG on the server: a tool's verdict timeline, the home chart per audience, the badge.
+
+Every picture carries a <title> and an aria-label, and the page shows the same facts as text beside it.
+Colours come from classes (site.css) so the CSP needs no inline styles; the badge is standalone and uses fill=.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from .. import verdicts
+from ..dataset.schema import Audience, Field_, Tool, Training
+
+WIDTH = 640
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One change on a timeline row."""
+
+    date: dt.date
+    before: str
+    after: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    label: str
+    field: str
+    marks: list[Mark]
+
+
+def _tone(field: str, value: str) -> str:
+    if field == Field_.training.value:
+        try:
+            return verdicts.training_tone(Training(value))
+        except ValueError:
+            return "unknown"
+    return "neutral"
+
+
+def _x(date: dt.date, start: dt.date, end: dt.date, left: int, right: int) -> float:
+    span = max((end - start).days, 1)
+    return left + (right - left) * (date - start).days / span
+
+
+def timeline_svg(rows: list[TimelineRow], until: dt.date, title: str) -> Markup:
+    """Rows of coloured segments (one per value held) with a dot and date at each change."""
+    if not rows:
+        return Markup("")
+    dates = [m.date for row in rows for m in row.marks]
+    start = min(dates) - dt.timedelta(days=30)
+    end = max(until, max(dates)) + dt.timedelta(days=15)
+    left, right, row_height, top = 12, WIDTH - 12, 58, 8
+    height = top + row_height * len(rows) + 22
+    parts = [
+        f'<svg class="chart timeline" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    ]
+    for index, row in enumerate(rows):
+        y = top + index * row_height
+        parts.append(f'<text class="row-label" x="{left}" y="{y + 14}">{escape(row.label)}</text>')
+        marks = sorted(row.marks, key=lambda m: m.date)
+        bar_y = y + 24
+        edges = [start, *(m.date for m in marks), end]
+        values = [marks[0].before, *(m.after for m in marks)]
+        for (a, b), value in zip(zip(edges, edges[1:]), values):
+            x1, x2 = _x(a, start, end, left, right), _x(b, start, end, left, right)
+            parts.append(
+                f'<rect class="seg tone-{_tone(row.field, value)}" x="{x1:.1f}" y="{bar_y}" '
+                f'width="{max(x2 - x1, 1):.1f}" height="10"><title>{escape(verdicts.describe_value(Field_(row.field), value))}</title></rect>'
+            )
+        for mark in marks:
+            x = _x(mark.date, start, end, left, right)
+            anchor = "end" if x > WIDTH * 0.7 else "start"
+            parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{bar_y + 5}" r="6"><title>{escape(mark.label)}</title></circle>')
+            parts.append(f'<text class="date" x="{x:.1f}" y="{bar_y + 28}" text-anchor="{anchor}">{mark.date.isoformat()}</text>')
+    axis_y = height - 6
+    parts.append(f'<text class="axis" x="{left}" y="{axis_y}">{start.year}</text>')
+    parts.append(f'<text class="axis" x="{right}" y="{axis_y}" text-anchor="end">{until.isoformat()}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# ---------------------------------------------------------------- home chart
+
+CHART_AUDIENCES = ("consumer", "business", "developer-api")
+
+
+def audience_verdict(tool: Tool, audience: str) -> str | None:
+    """'bad' | 'good' | 'unknown' for the tool's plan of this audience that applies everywhere; None if it has none."""
+    wanted = {audience, "enterprise"} if audience == "business" else {audience}
+    plans = [p for p in tool.plans if p.audience.value in wanted]
+    if not plans:
+        return None
+    plan = next((p for p in plans if not p.regions), plans[0])
+    tone = verdicts.training_tone(plan.training)
+    return tone
+
+
+def audience_counts(tools: list[Tool]) -> dict[str, Counter]:
+    counts = {audience: Counter() for audience in CHART_AUDIENCES}
+    for tool in tools:
+        for audience in CHART_AUDIENCES:
+            tone = audience_verdict(tool, audience)
+            if tone is not None:
+                counts[audience][tone] += 1
+    return counts
+
+
+def audience_chart_svg(counts: dict[str, Counter], title: str) -> Markup:
+    """One stacked bar per audience: trains by default / does not / not documented, with counts written in."""
+    label_width, row_height, top = 150, 44, 8
+    order = ("bad", "good", "unknown")
+    height = top + row_height * len(counts) + 34
+    widest = max((sum(c.values()) for c in counts.values()), default=1) or 1
+    scale = (WIDTH - label_width - 20) / widest
+    parts = [
+        f'<svg class="chart audiences" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    ]
+    for index, (audience, counter) in enumerate(counts.items()):
+        y = top + index * row_height
+        parts.append(f'<text class="row-label" x="0" y="{y + 19}">{escape(verdicts.chart_row_label(audience))}</text>')
+        x = float(label_width)
+        for tone in order:
+            n = counter.get(tone, 0)
+            if not n:
+                continue
+            w = n * scale
+            parts.append(
+                f'<rect class="seg tone-{tone}" x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="22">'
+                f'<title>{n} × {escape(verdicts.CHART_LEGEND[tone])}</title></rect>'
+            )
+            if w >= 18:
+                parts.append(f'<text class="count tone-{tone}" x="{x + w / 2:.1f}" y="{y + 20}" text-anchor="middle">{n}</text>')
+            x += w
+    legend_y = height - 10
+    x = 0
+    for tone in order:
+        parts.append(f'<rect class="seg tone-{tone}" x="{x}" y="{legend_y - 10}" width="12" height="12"/>')
+        parts.append(f'<text class="legend" x="{x + 16}" y="{legend_y}">{escape(verdicts.CHART_LEGEND[tone])}</text>')
+        x += 200
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# ---------------------------------------------------------------- badge
+
+BADGE_FILLS = {"bad": "#b3261e", "warn": "#8a5300", "good": "#1b6e3a", "unknown": "#555555"}
+
+
+def _text_width(text: str) -> int:
+    # Verdana 11px averages about 6.6 px per character; a little slack keeps text inside its box.
+    return int(len(text) * 6.6) + 12
+
+
+def badge_svg(tool: Tool, link: str) -> str:
+    """A shields-style badge 'doesittrain | Trains by default' that links back to the tool's page."""
+    left, right = "does it train?", verdicts.badge_text(tool)
+    tone = verdicts.badges(tool)[0].tone
+    lw, rw = _text_width(left), _text_width(right)
+    total = lw + rw
+    label = f"{tool.name}: {right}"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{total}" height="20" '
+        f'role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>'
+        f'<a xlink:href="{escape(link)}" href="{escape(link)}" target="_top">'
+        f'<rect width="{lw}" height="20" fill="#333333"/>'
+        f'<rect x="{lw}" width="{rw}" height="20" fill="{BADGE_FILLS.get(tone, "#555555")}"/>'
+        f'<g fill="#ffffff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11" text-anchor="middle">'
+        f'<text x="{lw / 2:.1f}" y="14">{escape(left)}</text>'
+        f'<text x="{lw + rw / 2:.1f}" y="14">{escape(right)}</text></g></a></svg>'
+    )
+
+
+def audience_of(plan_audience: Audience) -> str:
+    return plan_audience.value
