@@ -96,9 +96,9 @@ def test_without_a_configured_secret_one_is_generated_once_and_kept(make_setting
     settings = make_settings(database_url=database_url, secret_key="")
     first = secret_key(settings)
     assert len(first) >= 40
-    from doesittrain.web import security
+    from doesittrain.notify import tokens
 
-    security._secret_cache.clear()
+    tokens._secret_cache.clear()
     assert secret_key(settings) == first
 
 

@@ -15,50 +15,23 @@ import time
 from collections import deque
 from typing import Callable, Mapping
 
-import sqlalchemy as sa
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import UserError
+from ..notify.tokens import installation_secret
 from ..settings import Settings
 
 CSRF_COOKIE = "doesittrain_csrf"
 CSRF_FIELD = "csrf_token"
 _STATE_KEY = "csrf_value"
 _NEW_COOKIE_KEY = "csrf_new_cookie"
-_SECRET_META_KEY = "secret_key"
-
-_secret_cache: dict[str, str] = {}
-_secret_lock = threading.Lock()
 
 
 def secret_key(settings: Settings) -> str:
-    """The key that signs cookies and tokens: the setting, else a random key generated once and kept in `meta`."""
-    if settings.secret_key:
-        return settings.secret_key
-    url = settings.database_url
-    with _secret_lock:
-        if url not in _secret_cache:
-            _secret_cache[url] = _stored_secret(settings)
-        return _secret_cache[url]
-
-
-def _stored_secret(settings: Settings) -> str:
-    from ..store.db import engine_for
-    from ..store.tables import meta
-
-    engine = engine_for(settings)
-    with engine.begin() as connection:
-        found = connection.execute(sa.select(meta.c.value).where(meta.c.key == _SECRET_META_KEY)).scalar()
-        if found:
-            return found
-        try:
-            with connection.begin_nested():
-                connection.execute(meta.insert().values(key=_SECRET_META_KEY, value=secrets.token_urlsafe(48)))
-        except sa.exc.IntegrityError:  # another process generated it first: use theirs
-            pass
-        return connection.execute(sa.select(meta.c.value).where(meta.c.key == _SECRET_META_KEY)).scalar_one()
+    """The installation's signing key (the setting, or a random one kept in the database)."""
+    return installation_secret(settings)
 
 
 def _settings_of(request: Request) -> Settings:

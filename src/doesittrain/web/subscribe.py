@@ -1,3 +1,110 @@
-"""Routes of this part of the site."""
+"""Subscribe, confirm and unsubscribe: the web side of "Get notified when this changes".
 
-routes: list = []
+Every answer to a subscribe request is the same page, whatever was stored before, so the form cannot be used to
+learn who is subscribed. Unsubscribe works from a browser (GET shows a button) and from a mail client's one-click
+POST (RFC 8058), which carries no cookie: the link token alone authorises it.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..dataset.load import load_dataset
+from ..errors import UserError
+from ..notify import subscriptions
+from .render import render
+from .security import RateLimiter, client_address, set_csrf_cookie, verify_csrf
+
+ADDRESS_LIMIT = (5, 3600)  # confirmation mails one address can be sent per hour
+CHECK_INBOX = (
+    "Thanks. If this address can receive alerts, a confirmation link is on its way. "
+    "Open it within 48 hours to start the alert."
+)
+
+
+def _limiters(request: Request) -> tuple[RateLimiter, RateLimiter]:
+    state = request.app.state
+    if not hasattr(state, "subscribe_limiters"):
+        per_minute = int(state.settings.number("rate_limit_per_minute"))
+        state.subscribe_limiters = (RateLimiter(per_minute, 60), RateLimiter(*ADDRESS_LIMIT))
+    return state.subscribe_limiters
+
+
+def _known_tools(request: Request) -> dict[str, str]:
+    site = getattr(request.app.state, "site", None)
+    dataset = site.dataset if site is not None else load_dataset(request.app.state.settings.dataset_dir)
+    return {slug: tool.name for slug, tool in sorted(dataset.tools.items(), key=lambda item: item[1].name.casefold())}
+
+
+def _wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def _page(request: Request, template: str, context: dict, status: int = 200) -> Response:
+    response = render(request, template, context, status=status)
+    set_csrf_cookie(request, response)
+    return response
+
+
+async def subscribe_form(request: Request) -> Response:
+    tools = _known_tools(request)
+    chosen = request.query_params.get("tool", "all")
+    return _page(request, "subscribe/form.html", {"tools": tools, "chosen": chosen if chosen in tools else "all"})
+
+
+async def subscribe(request: Request) -> Response:
+    form = await request.form()
+    verify_csrf(request, form)
+    per_client, per_address = _limiters(request)
+    per_client.hit(client_address(request))
+    email = subscriptions.normalized_email(form.get("email"))
+    tools = _known_tools(request)
+    tool = form.get("tool")
+    per_address.hit(email, "This address has asked for several confirmation emails already. Please wait an hour.")
+    await run_in_threadpool(subscriptions.subscribe, request.app.state.settings, email, tool, tools)
+    if _wants_json(request):
+        return JSONResponse({"status": "confirmation_requested", "message": CHECK_INBOX})
+    name = tools.get(tool) if isinstance(tool, str) else None
+    return _page(request, "subscribe/check_inbox.html", {"message": CHECK_INBOX, "tool_name": name})
+
+
+async def confirm(request: Request) -> Response:
+    settings = request.app.state.settings
+    confirmed = await run_in_threadpool(subscriptions.confirm, settings, request.path_params["token"])
+    return _page(request, "subscribe/confirmed.html", {"tool_name": _tool_name(request, confirmed)})
+
+
+def _tool_name(request: Request, subscription: subscriptions.Subscription) -> str | None:
+    if subscription.all_tools:
+        return None
+    return _known_tools(request).get(subscription.tool, subscription.tool)
+
+
+async def unsubscribe_page(request: Request) -> Response:
+    settings = request.app.state.settings
+    found = await run_in_threadpool(subscriptions.subscription_for_unsubscribe, settings, request.path_params["token"])
+    context = {"found": found is not None, "tool_name": _tool_name(request, found) if found else None}
+    return _page(request, "subscribe/unsubscribe.html", context)
+
+
+async def unsubscribe(request: Request) -> Response:
+    settings = request.app.state.settings
+    removed = await run_in_threadpool(subscriptions.unsubscribe, settings, request.path_params["token"])
+    if _wants_json(request):
+        return JSONResponse({"status": "unsubscribed" if removed else "not_found"})
+    context = {"removed": removed is not None, "tool_name": _tool_name(request, removed) if removed else None}
+    return _page(request, "subscribe/unsubscribed.html", context)
+
+
+routes = [
+    Route("/subscribe", subscribe_form, methods=["GET"]),
+    Route("/subscribe", subscribe, methods=["POST"]),
+    Route("/confirm/{token}", confirm, methods=["GET"]),
+    Route("/unsubscribe/{token}", unsubscribe_page, methods=["GET"]),
+    Route("/unsubscribe/{token}", unsubscribe, methods=["POST"]),
+]

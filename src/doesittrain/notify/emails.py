@@ -1,0 +1,99 @@
+"""Subject, plain text and HTML of every email, rendered from templates/email/<kind>/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Protocol
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from .. import verdicts
+from ..dataset.schema import Field_
+
+CONFIRM_HOURS = 48
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+class ChangeLike(Protocol):
+    tool: str
+    tool_name: str
+    plan_name: str
+    field: str
+    before: str
+    after: str
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("doesittrain", "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(kind: str, context: dict) -> RenderedEmail:
+    env = environment()
+    subject = env.get_template(f"email/{kind}/subject.txt").render(**context)
+    return RenderedEmail(
+        subject=" ".join(subject.split()),  # one line, whatever the template's whitespace
+        text=env.get_template(f"email/{kind}/body.txt").render(**context),
+        html=env.get_template(f"email/{kind}/body.html").render(**context),
+    )
+
+
+def tool_url(site_url: str, slug: str) -> str:
+    return f"{site_url.rstrip('/')}/tools/{slug}"
+
+
+def _described(change: ChangeLike) -> dict:
+    field = Field_(change.field)
+    return {
+        "change": change,
+        "field_name": verdicts.FIELD_NAMES[field],
+        "before": verdicts.describe_value(field, change.before),
+        "after": verdicts.describe_value(field, change.after),
+    }
+
+
+def _grouped_by_tool(changes: Iterable[ChangeLike], site_url: str) -> list[dict]:
+    tools: dict[str, dict] = {}
+    for change in changes:
+        entry = tools.setdefault(
+            change.tool, {"slug": change.tool, "name": change.tool_name, "url": tool_url(site_url, change.tool), "changes": []}
+        )
+        entry["changes"].append(_described(change))
+    return list(tools.values())
+
+
+def change_email(changes: list[ChangeLike], site_url: str, unsubscribe_url: str, all_tools: bool) -> RenderedEmail:
+    """One email for one publish: the changes of one tool, or of every changed tool for an all-tools subscriber."""
+    return _render(
+        "change",
+        {
+            "tools": _grouped_by_tool(changes, site_url),
+            "change_count": len(changes),
+            "all_tools": all_tools,
+            "site_url": site_url.rstrip("/"),
+            "changes_url": f"{site_url.rstrip('/')}/changes",
+            "unsubscribe_url": unsubscribe_url,
+        },
+    )
+
+
+def confirm_email(tool_name: str | None, confirm_url: str, site_url: str) -> RenderedEmail:
+    """The double opt-in request; `tool_name` None means every tool."""
+    return _render(
+        "confirm",
+        {"tool_name": tool_name, "confirm_url": confirm_url, "hours": CONFIRM_HOURS, "site_url": site_url.rstrip("/")},
+    )
