@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -31,18 +33,30 @@ SECURITY_HEADERS = {
 
 
 class SiteState:
-    """The dataset the site serves, reloaded when any file of it changes."""
+    """The dataset the site serves, reloaded when any file of it changes.
 
-    def __init__(self, settings: settings_module.Settings):
+    Hashing every file on every request would cost more than rendering a cached page, so the files are
+    re-hashed at most every CHECK_SECONDS; an edit shows up within that time.
+    """
+
+    CHECK_SECONDS = 2.0
+
+    def __init__(self, settings: settings_module.Settings, dataset: Dataset | None = None):
         self.settings = settings
-        self._dataset: Dataset | None = None
+        self._dataset: Dataset | None = dataset
+        self._checked_at = time.monotonic() if dataset is not None else float("-inf")
+        self._lock = threading.Lock()
 
     @property
     def dataset(self) -> Dataset:
-        current = dataset_version(self.settings.dataset_dir)
-        if self._dataset is None or self._dataset.version != current:
-            self._dataset = load_dataset(self.settings.dataset_dir)
-        return self._dataset
+        if self._dataset is not None and time.monotonic() - self._checked_at < self.CHECK_SECONDS:
+            return self._dataset
+        with self._lock:
+            current = dataset_version(self.settings.dataset_dir)
+            if self._dataset is None or self._dataset.version != current:
+                self._dataset = load_dataset(self.settings.dataset_dir)
+            self._checked_at = time.monotonic()
+            return self._dataset
 
 
 class SecurityHeaders:
@@ -118,11 +132,20 @@ def collect_routes() -> list:
     return [*api.routes, *subscribe.routes, *admin.routes, *pages.routes]
 
 
+def _csrf_middleware() -> list[Middleware]:
+    """Sets the form-token cookie on pages that rendered a form (the subscribe box on tool pages and /changes)."""
+    try:
+        from .security import CSRFCookieMiddleware
+    except ImportError:  # the security module is optional while the site is assembled
+        return []
+    return [Middleware(CSRFCookieMiddleware)]
+
+
 def create_app(settings: settings_module.Settings | None = None, deliver_in_background: bool = False) -> Starlette:
     settings = settings or settings_module.load()
     app = Starlette(
         routes=collect_routes(),
-        middleware=[Middleware(SecurityHeaders, site_url=settings.site_url)],
+        middleware=[Middleware(SecurityHeaders, site_url=settings.site_url), *_csrf_middleware()],
         exception_handlers={UserError: _user_error, HTTPException: _http_error, Exception: _unexpected_error},
         lifespan=_lifespan,
     )
