@@ -1,0 +1,118 @@
+"""What changed between two versions, sentence by sentence, and whether it matters.
+
+Sentences are compared with whitespace squeezed out; a sentence that leaves one place and appears in another
+is a move, not a change. Each changed passage carries its topics; the change is `material` when a passage with
+a topic other than "other" changed in its words (not only in punctuation or case).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import asdict, dataclass, field
+
+from rapidfuzz import fuzz
+
+from .topics import OTHER, topics_of
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Z0-9])")
+_WORD = re.compile(r"\w+")
+# Removed and added sentences at least this similar are shown as one edited sentence.
+PAIR_SIMILARITY = 60
+
+
+@dataclass
+class Passage:
+    kind: str  # added | removed | edited
+    old: str
+    new: str
+    topics: list[str] = field(default_factory=list)
+    material: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Change:
+    passages: list[Passage]
+
+    @property
+    def topics(self) -> list[str]:
+        seen: list[str] = []
+        for passage in self.passages:
+            seen.extend(t for t in passage.topics if t not in seen)
+        return seen
+
+    @property
+    def material(self) -> bool:
+        return any(p.material for p in self.passages)
+
+
+def sentences(paragraphs: list[str]) -> list[str]:
+    out: list[str] = []
+    for paragraph in paragraphs:
+        out.extend(s.strip() for s in _SENTENCE.split(paragraph) if s.strip())
+    return out
+
+
+def _squeeze(sentence: str) -> str:
+    return "".join(sentence.split())
+
+
+def _words(sentence: str) -> list[str]:
+    return _WORD.findall(sentence.lower())
+
+
+def compare(old_paragraphs: list[str], new_paragraphs: list[str]) -> Change:
+    """The changed passages between two versions, moves left out."""
+    old, new = sentences(old_paragraphs), sentences(new_paragraphs)
+    matcher = difflib.SequenceMatcher(None, [_squeeze(s) for s in old], [_squeeze(s) for s in new], autojunk=False)
+    removed: list[str] = []
+    added: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            removed.extend(old[i1:i2])
+        if tag in ("replace", "insert"):
+            added.extend(new[j1:j2])
+    moved = {_squeeze(s) for s in removed} & {_squeeze(s) for s in added}
+    removed = [s for s in removed if _squeeze(s) not in moved]
+    added = [s for s in added if _squeeze(s) not in moved]
+    return Change([_tag(p) for p in _pair(removed, added)])
+
+
+def _pair(removed: list[str], added: list[str]) -> list[Passage]:
+    """Match each removed sentence with the most similar added one, so an edit reads as one passage."""
+    passages: list[Passage] = []
+    unused = list(added)
+    for old in removed:
+        best = max(unused, key=lambda new: fuzz.ratio(old, new), default=None)
+        if best is not None and fuzz.ratio(old, best) >= PAIR_SIMILARITY:
+            unused.remove(best)
+            passages.append(Passage("edited", old, best))
+        else:
+            passages.append(Passage("removed", old, ""))
+    passages.extend(Passage("added", "", new) for new in unused)
+    return passages
+
+
+def _tag(passage: Passage) -> Passage:
+    passage.topics = topics_of(f"{passage.old} {passage.new}")
+    in_substance = _words(passage.old) != _words(passage.new)
+    passage.material = in_substance and passage.topics != [OTHER]
+    return passage
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """(op, text) pieces for showing an edited sentence: op is "same", "removed" or "added"."""
+    a, b = re.findall(r"\S+\s*", old), re.findall(r"\S+\s*", new)
+    pieces: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            pieces.append(("same", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("removed", "".join(a[i1:i2])))
+        if j2 > j1:
+            pieces.append(("added", "".join(b[j1:j2])))
+    return pieces

@@ -1,0 +1,297 @@
+"""Polite, bounded HTTP fetching of policy pages.
+
+httpx (async) with a global and a per-host concurrency limit, timeouts and an overall deadline, a size cap,
+redirects followed by hand (at most MAX_REDIRECTS, each hop checked against the private-address guard),
+conditional requests, retries with backoff for transient failures, robots.txt, and an honest User-Agent.
+A headless Chromium fetch is used when the watch entry asks for JavaScript or the plain fetch looks bot-blocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from protego import Protego
+
+from ..settings import Settings
+
+MAX_REDIRECTS = 5
+TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+# Statuses and markers that mean "a bot wall answered", where a real browser may get through.
+BOT_BLOCK_STATUSES = {403, 406, 429, 503}
+BOT_BLOCK_MARKERS = (b"cf-chl", b"challenge-platform", b"Just a moment", b"captcha", b"Incapsula", b"_Incapsula_",
+                     b"px-captcha", b"Attention Required")
+
+
+class FetchError(Exception):
+    """A fetch that produced no usable page; `cause` is a short label, `transient` says a retry may help."""
+
+    def __init__(self, cause: str, detail: str = "", transient: bool = False, bot_block: bool = False):
+        super().__init__(f"{cause}: {detail}" if detail else cause)
+        self.cause = cause
+        self.transient = transient
+        self.bot_block = bot_block
+
+
+@dataclass
+class Page:
+    url: str  # after redirects
+    status: int
+    content_type: str
+    body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    via: str = "http"
+
+
+@dataclass
+class Validators:
+    """What the last fetch of a URL told us, sent back as If-None-Match / If-Modified-Since."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass
+class Limits:
+    concurrency: int = 8
+    per_host: int = 2
+    timeout: float = 20.0
+    max_bytes: int = 10 * 1024 * 1024
+    retries: int = 2
+    backoff: float = 1.0  # seconds before the first retry, doubled each time
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        return cls(
+            concurrency=int(settings.number("fetch_concurrency")),
+            per_host=int(settings.number("fetch_per_host")),
+            timeout=settings.number("fetch_timeout"),
+            max_bytes=int(settings.number("fetch_max_bytes")),
+        )
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+async def check_address(url: str, allow_private: bool) -> None:
+    """Refuse URLs whose host resolves to a loopback, private, link-local or reserved address (SSRF guard)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError("unsupported URL", url)
+    if allow_private:
+        return
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchError("DNS failure", f"{parts.hostname}: {exc}", transient=True) from None
+    for info in infos:
+        if not is_public_address(info[4][0]):
+            raise FetchError("private address", f"{parts.hostname} resolves to {info[4][0]}")
+
+
+@dataclass
+class Fetcher:
+    """One per run: shares the connection pool, the limits and the robots.txt cache across documents."""
+
+    user_agent: str
+    allow_private: bool = False
+    limits: Limits = field(default_factory=Limits)
+    chromium_path: str = "/usr/bin/chromium"
+    browser_fallback: bool = True
+
+    def __post_init__(self) -> None:
+        self._global = asyncio.Semaphore(self.limits.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._robots: dict[str, Protego | None] = {}
+        self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": self.user_agent, "Accept-Language": "en-US,en;q=0.8",
+                     "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.5"},
+            timeout=httpx.Timeout(self.limits.timeout),
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=self.limits.concurrency * 2, max_keepalive_connections=self.limits.concurrency),
+        )
+        self._browser = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides) -> "Fetcher":
+        values = dict(user_agent=settings.user_agent, allow_private=settings.allows_private_addresses,
+                      limits=Limits.from_settings(settings), chromium_path=settings.chromium_path)
+        values.update(overrides)
+        return cls(**values)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+        if self._browser is not None:
+            await self._browser.close()
+            await self._playwright.stop()
+
+    async def __aenter__(self) -> "Fetcher":
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    def _host_limit(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).netloc.lower()
+        return self._hosts.setdefault(host, asyncio.Semaphore(self.limits.per_host))
+
+    async def fetch(self, url: str, validators: Validators | None = None, javascript: bool = False) -> Page:
+        """The page at `url`, following the rules above; raises FetchError."""
+        if not await self.allowed_by_robots(url):
+            raise FetchError("blocked by robots.txt", url)
+        if javascript:
+            return await self.fetch_with_browser(url)
+        try:
+            return await self._with_retries(url, validators)
+        except FetchError as exc:
+            if exc.bot_block and self.browser_fallback:
+                return await self.fetch_with_browser(url)
+            raise
+
+    async def _with_retries(self, url: str, validators: Validators | None) -> Page:
+        attempt = 0
+        while True:
+            try:
+                async with self._global, self._host_limit(url):
+                    return await asyncio.wait_for(self._get(url, validators), timeout=self.limits.timeout * 2)
+            except asyncio.TimeoutError:
+                error = FetchError("timeout", f"no complete answer within {self.limits.timeout * 2:g} s", transient=True)
+            except FetchError as exc:
+                error = exc
+            if not error.transient or attempt >= self.limits.retries:
+                raise error
+            await asyncio.sleep(self.limits.backoff * 2**attempt)
+            attempt += 1
+
+    async def _get(self, url: str, validators: Validators | None) -> Page:
+        headers = {}
+        if validators and validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators and validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            await check_address(current, self.allow_private)
+            try:
+                async with self._client.stream("GET", current, headers=headers) as response:
+                    if response.is_redirect:
+                        location = response.headers.get("location")
+                        if not location:
+                            raise FetchError("redirect without location", current)
+                        current = urljoin(current, location)
+                        continue
+                    return await self._read(url, current, response)
+            except httpx.TimeoutException as exc:
+                raise FetchError("timeout", type(exc).__name__, transient=True) from None
+            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                raise FetchError("connection broken", str(exc) or type(exc).__name__, transient=True) from None
+            except httpx.ConnectError as exc:
+                raise FetchError("connection failed", str(exc) or type(exc).__name__, transient=True) from None
+            except httpx.HTTPError as exc:
+                raise FetchError("HTTP failure", str(exc) or type(exc).__name__) from None
+        raise FetchError("too many redirects", f"more than {MAX_REDIRECTS} from {url}")
+
+    async def _read(self, url: str, final_url: str, response: httpx.Response) -> Page:
+        if response.status_code == 304:
+            return Page(final_url, 304, "", b"", not_modified=True)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limits.max_bytes:
+            raise FetchError("too large", f"{declared} bytes declared, the limit is {self.limits.max_bytes}")
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > self.limits.max_bytes:
+                raise FetchError("too large", f"more than {self.limits.max_bytes} bytes")
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        status = response.status_code
+        if status >= 400:
+            bot = status in BOT_BLOCK_STATUSES and (
+                any(marker in body[:20000] for marker in BOT_BLOCK_MARKERS) or "cf-mitigated" in response.headers)
+            raise FetchError(f"HTTP {status}", final_url, transient=status in TRANSIENT_STATUSES and not bot, bot_block=bot)
+        return Page(final_url, status, response.headers.get("content-type", ""), body,
+                    etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"))
+
+    async def allowed_by_robots(self, url: str) -> bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        lock = self._robots_locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            if origin not in self._robots:
+                self._robots[origin] = await self._load_robots(origin)
+        rules = self._robots[origin]
+        return rules is None or rules.can_fetch(url, self.user_agent)
+
+    async def _load_robots(self, origin: str) -> Protego | None:
+        """Parsed robots.txt, or None (allow all) when there is none. An unreachable robots.txt allows too:
+        the pages we watch are public legal texts, and a missing robots file must not silence the monitor."""
+        try:
+            async with self._global:
+                await check_address(origin, self.allow_private)
+                response = await self._client.get(origin + "/robots.txt")
+        except (httpx.HTTPError, FetchError):
+            return None
+        if response.status_code != 200 or len(response.content) > 512 * 1024:
+            return None
+        return Protego.parse(response.text)
+
+    async def fetch_with_browser(self, url: str) -> Page:
+        """Render the page in headless Chromium; requests to private addresses are refused inside it too."""
+        await check_address(url, self.allow_private)
+        try:
+            browser = await self._ensure_browser()
+        except Exception as exc:  # no Chromium installed, or it failed to start
+            raise FetchError("browser unavailable", str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        async with self._global, self._host_limit(url):
+            context = await browser.new_context(user_agent=self.user_agent)
+            try:
+                page = await context.new_page()
+                await page.route("**/*", self._guard_browser_request)
+                try:
+                    response = await page.goto(url, timeout=self.limits.timeout * 1000, wait_until="networkidle")
+                except Exception as exc:
+                    raise FetchError("browser navigation failed", str(exc).splitlines()[0], transient=True) from None
+                if response is None:
+                    raise FetchError("browser navigation failed", "no response")
+                if response.status >= 400:
+                    raise FetchError(f"HTTP {response.status}", url, transient=response.status in TRANSIENT_STATUSES)
+                html = (await page.content()).encode()
+                if len(html) > self.limits.max_bytes:
+                    raise FetchError("too large", f"more than {self.limits.max_bytes} bytes")
+                return Page(page.url, response.status, "text/html; charset=utf-8", html, via="browser")
+            finally:
+                await context.close()
+
+    async def _guard_browser_request(self, route) -> None:
+        if urlsplit(route.request.url).scheme in ("data", "blob", "about"):
+            await route.continue_()
+            return
+        try:
+            await check_address(route.request.url, self.allow_private)
+        except FetchError:
+            await route.abort()
+            return
+        await route.continue_()
+
+    async def _ensure_browser(self):
+        if self._browser is None:
+            from playwright.async_api import async_playwright
+
+            self._playwright = await async_playwright().start()
+            self._browser = await self._playwright.chromium.launch(
+                executable_path=self.chromium_path,
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync"],
+            )
+        return self._browser
