@@ -220,7 +220,7 @@ def send_due(settings: Settings, now: dt.datetime | None = None, limit: int | No
         return report
     try:
         smtp = connect(server)
-    except (OSError, smtplib.SMTPException) as exc:
+    except OSError as exc:  # smtplib's errors are OSErrors too
         report.server_unreachable = _smtp_failure(exc)[1]
         log.warning("mail server unreachable: %s", report.server_unreachable)
         return report
@@ -242,7 +242,7 @@ def send_due(settings: Settings, now: dt.datetime | None = None, limit: int | No
     finally:
         try:
             smtp.quit()
-        except (OSError, smtplib.SMTPException):
+        except OSError:
             smtp.close()
     return report
 
@@ -255,18 +255,19 @@ def _send_one(engine: Engine, smtp: smtplib.SMTP, settings: Settings, now: dt.da
             return None
         try:
             smtp.send_message(build_message(row, settings), to_addrs=[row.email])
-        except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            reason = _smtp_failure(exc)[1]
-            _mark_failed_attempt(connection, row, reason, permanent=False, now=now)
-            log.warning("outbox %s: connection lost (%s)", row.id, reason)
-            return f"connection lost: {reason}"
-        except smtplib.SMTPException as exc:
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+            # (SMTPException is an OSError too, so the server's replies are told apart from lost connections first.)
             code, reason = _smtp_failure(exc)
             outcome = _mark_failed_attempt(connection, row, reason, permanent=code is not None and code >= 500, now=now)
             log.warning("outbox %s: %s (%s)", row.id, outcome, reason)
             if code == 421:  # the server is closing the connection
                 return f"server closing: {reason}"
             return outcome
+        except OSError as exc:  # disconnected, reset, timed out
+            reason = _smtp_failure(exc)[1]
+            _mark_failed_attempt(connection, row, reason, permanent=False, now=now)
+            log.warning("outbox %s: connection lost (%s)", row.id, reason)
+            return f"connection lost: {reason}"
         _mark_sent(connection, row)
     log.info("outbox %s: sent", row.id)
     return "sent"
