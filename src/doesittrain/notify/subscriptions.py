@@ -127,20 +127,24 @@ def confirm(settings: Settings, token: str, now: dt.datetime | None = None) -> S
             sa.select(subscriptions.c.id, subscriptions.c.tool, subscriptions.c.expires_at, subscriptions.c.address_id)
             .where(subscriptions.c.confirm_token_hash == token_hash(token))
         ).first()
-        if row is None:
-            raise UserError(
-                "This confirmation link is not valid or has already been used. "
-                "If you confirmed before, your alert is active.",
-                404,
-            )
-        if row.expires_at is not None and row.expires_at <= now:
+        expired = row is not None and row.expires_at is not None and row.expires_at <= now
+        if expired:
             _delete_subscription(connection, row.id, row.address_id)
-            raise UserError("This confirmation link has expired (links work for 48 hours). Please subscribe again.", 410)
-        connection.execute(
-            subscriptions.update()
-            .where(subscriptions.c.id == row.id)
-            .values(confirmed_at=now, confirm_token_hash=None, expires_at=None)
+        elif row is not None:
+            connection.execute(
+                subscriptions.update()
+                .where(subscriptions.c.id == row.id)
+                .values(confirmed_at=now, confirm_token_hash=None, expires_at=None)
+            )
+    # Raised after the commit, so an expired subscription's deletion is kept.
+    if row is None:
+        raise UserError(
+            "This confirmation link is not valid or has already been used. "
+            "If you confirmed before, your alert is active.",
+            404,
         )
+    if expired:
+        raise UserError("This confirmation link has expired (links work for 48 hours). Please subscribe again.", 410)
     return Subscription(row.id, row.tool, True)
 
 
