@@ -312,7 +312,7 @@ def home_rows(tools: list[Tool]) -> list[dict]:
     from .search import search_keys
 
     return [
-        {"tool": t, "badges": verdicts.badges(t), "summary": verdicts.summary(t), "keys": " ".join(search_keys(t))}
+        {"tool": t, "badges": verdicts.badges(t), "summary": verdicts.summary(t), "search_keys": " ".join(search_keys(t))}
         for t in tools
     ]
 
