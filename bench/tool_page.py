@@ -1,0 +1,134 @@
+"""Requests/s and p99 latency of one tool page: `doesittrain serve` against the static export served by nginx.
+
+    python bench/tool_page.py [--slug claude] [--seconds 10] [--connections 32] [--workers 1] [--dataset DIR]
+
+Both servers run on loopback in the same run, measured by wrk with the same settings; the static copy is the
+reference for what a plain web server does with the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOESITTRAIN = [sys.executable, "-m", "doesittrain"]
+
+NGINX_CONF = """
+{user}
+worker_processes {workers};
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    types {{ application/atom+xml atom; }}
+    access_log off;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        location / {{ try_files $uri $uri.json $uri/index.html $uri/index.json =404; }}
+        error_page 404 /404.html;
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{url} did not answer within {seconds} s")
+        time.sleep(0.2)
+
+
+def run_wrk(url: str, seconds: int, connections: int, threads: int) -> tuple[float, str]:
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise SystemExit(f"{url}: {errors.group(1)} error responses during the run")
+    return rate, p99
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--slug", default="claude")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers and nginx worker processes")
+    parser.add_argument("--dataset", type=Path, default=None)
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="doesittrain-bench-"))
+    os.chmod(tmp, 0o755)
+    env = dict(os.environ, DOESITTRAIN_HOME=str(tmp / "home"), DOESITTRAIN_SECRET_KEY="bench")
+    if args.dataset:
+        env["DOESITTRAIN_DATASET"] = str(args.dataset.resolve())
+    app_port, nginx_port = free_port(), free_port()
+    env["DOESITTRAIN_SITE_URL"] = f"http://127.0.0.1:{app_port}"
+    processes: list[subprocess.Popen] = []
+    try:
+        out = tmp / "site"
+        subprocess.run([*DOESITTRAIN, "build", str(out)], env=env, check=True, stdout=subprocess.DEVNULL)
+        conf = tmp / "nginx.conf"
+        user = "user root;" if os.geteuid() == 0 else ""
+        conf.write_text(NGINX_CONF.format(user=user, workers=args.workers, tmp=tmp, port=nginx_port, root=out))
+        processes.append(subprocess.Popen(["/usr/sbin/nginx", "-c", str(conf), "-p", str(tmp)], stderr=subprocess.DEVNULL))
+        processes.append(subprocess.Popen(
+            [*DOESITTRAIN, "serve", "--port", str(app_port), "--workers", str(args.workers)], env=env,
+            stdout=subprocess.DEVNULL,
+        ))
+        path = f"/tools/{args.slug}"
+        app_url, static_url = f"http://127.0.0.1:{app_port}{path}", f"http://127.0.0.1:{nginx_port}{path}"
+        wait_for(app_url)
+        wait_for(static_url)
+        run_wrk(app_url, 2, args.connections, args.threads)  # warm-up: fills the render cache
+        app_rate, app_p99 = run_wrk(app_url, args.seconds, args.connections, args.threads)
+        static_rate, static_p99 = run_wrk(static_url, args.seconds, args.connections, args.threads)
+        print(f"tool page {path}: wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, {args.workers} worker(s)")
+        print(f"  doesittrain serve : {app_rate:10.0f} requests/s   p99 {app_p99}")
+        print(f"  nginx static copy : {static_rate:10.0f} requests/s   p99 {static_p99}")
+        print(f"  ratio (app/static): {app_rate / static_rate:.2f}")
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
