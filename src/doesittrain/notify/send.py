@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import smtplib
 import ssl
 import threading
@@ -194,15 +195,19 @@ def _mark_failed_attempt(connection: Connection, row, reason: str, permanent: bo
     return "failed" if give_up else "retrying"
 
 
+_ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")
+
+
 def _smtp_failure(exc: Exception) -> tuple[int | None, str]:
-    """(reply code, reason without any address) of a failed SMTP transaction."""
+    """(reply code, reason) of a failed SMTP transaction, with any address in the server's words blanked out."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()))
-        return code, f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
-    if isinstance(exc, smtplib.SMTPResponseException):
-        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return exc.smtp_code, f"{exc.smtp_code} {text}"
-    return None, type(exc).__name__
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code, text = exc.smtp_code, exc.smtp_error
+    else:
+        return None, type(exc).__name__
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return code, _ADDRESS.sub("(address)", f"{code} {text}")
 
 
 # ---------------------------------------------------------------- a delivery pass
