@@ -76,7 +76,7 @@ BAD_FILES = [
                  ["exampleai.yaml:2: slug: string should match pattern '^[a-z0-9]+(-[a-z0-9]+)*$'"],
                  id="bad-slug"),
     pytest.param("plans:\n", "plans: [\n",
-                 ["exampleai.yaml:12: is not valid YAML: expected the node content, but found '-'"],
+                 ["exampleai.yaml:12: is not valid YAML: did not find expected node content"],
                  id="broken-yaml"),
 ]
 

@@ -28,7 +28,7 @@ class Problem:
         return f"{where}{label}{subject} {self.message}"
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """YAML 1.2 booleans: only true/false are booleans, so `training: off` stays the string 'off'."""
 
 
@@ -119,6 +119,16 @@ def _best_errors(errors: list[dict], data: Any) -> list[tuple[tuple, str]]:
     return sorted(chosen.items(), key=lambda item: str(item[0]))
 
 
+def _parse(text: str) -> tuple[yaml.Node | None, Any]:
+    """Parse once (with libyaml where present): the node tree gives line numbers, the data is built from it."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 @dataclass
 class LoadedFile:
     path: Path
@@ -134,8 +144,7 @@ def load_file(path: Path, display: str | None = None) -> LoadedFile:
     except (OSError, UnicodeDecodeError) as exc:
         return LoadedFile(path, None, {}, [Problem(shown, 1, "", f"cannot be read: {exc}")])
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        node, data = _parse(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
