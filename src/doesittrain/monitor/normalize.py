@@ -41,6 +41,7 @@ _RELATIVE_DATE = re.compile(
     re.I,
 )
 _SPACES = re.compile(r"\s+")
+_HAS_DIGIT = re.compile(r"\d")
 
 
 def unwrap_redirect(url: str) -> str:
@@ -98,15 +99,22 @@ def _iso(year: str, month: str, day: str) -> str:
 
 def fold_line(line: str) -> str:
     """One paragraph in canonical form: Unicode and typography folded, URLs cleaned, dates stable, spaces single."""
-    line = unicodedata.normalize("NFKC", line).translate(_INVISIBLE).translate(_TYPOGRAPHY)
-    line = _URL.sub(lambda m: clean_url(m.group(0)), line)
-    line = stable_dates(line)
-    return _SPACES.sub(" ", line).strip()
+    if not line.isascii():
+        line = unicodedata.normalize("NFKC", line).translate(_INVISIBLE).translate(_TYPOGRAPHY)
+    elif "`" in line:
+        line = line.translate(_TYPOGRAPHY)
+    if "http" in line:
+        line = _URL.sub(lambda m: clean_url(m.group(0)), line)
+    if _HAS_DIGIT.search(line):  # every date pattern, relative or absolute, contains a digit (or "a day ago")
+        line = stable_dates(line)
+    elif " ago" in line:
+        line = _RELATIVE_DATE.sub("", line)
+    return " ".join(line.split())
 
 
 def normalize_blocks(blocks: list[str]) -> list[str]:
     """Canonical paragraphs, empty ones dropped."""
-    return [folded for folded in map(fold_line, blocks) if folded]
+    return [folded for folded in map(fold_line, filter(str.strip, blocks)) if folded]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])")
