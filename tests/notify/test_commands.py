@@ -78,3 +78,19 @@ async def test_background_delivery_sends_until_stopped(make_settings, smtp_serve
     stop.set()
     await asyncio.wait_for(task, 5)
     assert len(smtp_server.catcher.messages) == 1
+
+
+def test_the_site_delivers_in_the_background_when_a_mail_server_is_set(make_settings, smtp_server, tmp_path):
+    import time
+
+    from starlette.testclient import TestClient
+
+    from doesittrain.web.app import create_app
+
+    settings = make_settings(database_url=f"sqlite:///{tmp_path / 'site.sqlite3'}", smtp_url=smtp_server.url)
+    subscribe_confirmed(settings, "a@example.org", "exampleai", KNOWN)
+    with TestClient(create_app(settings, deliver_in_background=True)):
+        deadline = time.monotonic() + 5
+        while not smtp_server.catcher.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert len(smtp_server.catcher.messages) == 1
