@@ -83,7 +83,8 @@ def decode_html(body: bytes, content_type: str) -> str:
         candidates.append(match.group(1))
     if match := re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", body[:4096], re.I):
         candidates.append(match.group(1).decode("ascii", "ignore"))
-    for encoding in (*candidates, "utf-8"):
+    # Valid UTF-8 is almost never anything else, whatever the header claims; then the declared charsets.
+    for encoding in ("utf-8", *candidates):
         try:
             return body.decode(encoding)
         except (LookupError, UnicodeDecodeError):

@@ -195,7 +195,7 @@ class Fetcher:
             await check_address(current, self.allow_private)
             try:
                 async with self._client.stream("GET", current, headers=headers) as response:
-                    if response.is_redirect:
+                    if response.status_code in (301, 302, 303, 307, 308):
                         location = response.headers.get("location")
                         if not location:
                             raise FetchError("redirect without location", current)

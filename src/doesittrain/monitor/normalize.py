@@ -51,10 +51,12 @@ def unwrap_redirect(url: str) -> str:
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     segments = parts.path.split("/")
     # claude.ai/redirect/website.v1.<uuid>/<encoded target>
-    if "/redirect/" in parts.path and len(segments) > 3 and _UUID_SEGMENT.match(segments[3] if segments[2] else ""):
-        target = unquote("/".join(segments[4:]))
-        if target.startswith("http"):
-            return target
+    if "redirect" in segments:
+        at = segments.index("redirect")
+        if len(segments) > at + 2 and _UUID_SEGMENT.match(segments[at + 1]):
+            target = unquote("/".join(segments[at + 2:]))
+            if target.startswith(("http://", "https://")):
+                return target
     for key in ("u", "url", "q", "target", "dest", "destination", "redirect", "redirect_uri"):
         value = query.get(key, "")
         if key == "u" and value.startswith("a1") and host.endswith("bing.com"):

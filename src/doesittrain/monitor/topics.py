@@ -21,7 +21,7 @@ _PATTERNS = {
     "human_review": r"human review|\breview(?:ers?|ed)?\b|trained (?:staff|personnel|annotators?)|annotat\w*|"
                     r"(?:staff|personnel|employees|contractors) may (?:access|view|read)|manual(?:ly)? (?:review|inspect)",
     "sharing": r"\bshar(?:e|es|ed|ing)\b|disclos\w*|third[- ]part(?:y|ies)|vendors?|service providers?|affiliates|"
-               r"\bsell\b|\bsold\b|transfer\w*|partners",
+               r"\bsell\b|\bsold\b|transfer\w*|partners|sub-?processors?",
     "zero_retention_dpa": r"zero[- ]data[- ]retention|\bzdr\b|data processing (?:addendum|agreement|terms)|\bdpa\b|"
                           r"sub-?processors?|(?:data )?processor\b",
 }
