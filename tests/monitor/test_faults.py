@@ -13,7 +13,7 @@ from doesittrain.monitor.run import run_pass
 from doesittrain.monitor.watch import Document, Page
 from doesittrain.store.db import engine_for
 
-from conftest import Reply
+from pageserver import Reply
 
 POLICY = ("<html><body><main><h1>Privacy policy</h1>"
           + "".join(f"<p>Section {i}: we keep your chats for 30 days and we don\u2019t train on business data.</p>" for i in range(40))

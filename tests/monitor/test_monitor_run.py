@@ -18,7 +18,7 @@ from doesittrain.monitor.run import run_pass
 from doesittrain.monitor.watch import Document, Page, dataset_documents
 from doesittrain.store.db import engine_for
 
-from conftest import Reply
+from pageserver import Reply
 
 EXAMPLE = Path(__file__).parent.parent / "fixtures" / "dataset" / "exampleai.yaml"
 FILLER = "".join(f"<p>Clause {i} describes how accounts work and how billing is handled each month.</p>" for i in range(12))

@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from doesittrain.monitor.run import run_pass
 from doesittrain.monitor.watch import Document, Page
 
-from conftest import Reply
+from pageserver import Reply
 
 CORPUS = Path(__file__).parent.parent / "fixtures" / "policy-versions"
 
