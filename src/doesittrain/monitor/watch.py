@@ -169,6 +169,11 @@ def watched(dataset: Dataset, watch_file: Path | None, only: str | None = None) 
         return documents
     path = watch_file or (BUNDLED_WATCH_FILE if BUNDLED_WATCH_FILE.exists() else None)
     if path is not None:
-        known = {d.key for d in documents}
-        documents += [d for d in load_watch_file(path) if d.key not in known]
+        by_url = {d.urls[0]: i for i, d in enumerate(documents)}
+        for entry in load_watch_file(path):
+            cited = by_url.get(entry.urls[0]) if len(entry.urls) == 1 else None
+            if cited is None:
+                documents.append(entry)
+            else:  # a cited source with its own rules: one document, the dataset's identity, the entry's rules
+                documents[cited] = Document(documents[cited].key, entry.name, entry.pages, documents[cited].tools)
     return documents
