@@ -203,3 +203,16 @@ def test_bad_watch_file_names_file_line_and_field(tmp_path, monkeypatch, make_se
     result = CliRunner().invoke(cli, ["monitor", "run", "--watch", str(watch)])
     assert result.exit_code == 1 and f"{watch}:4" in result.output and "urll" in result.output
     assert "Traceback" not in result.output
+
+
+def test_workers_share_a_pass_without_fetching_a_document_twice(monitor_settings, page_server):
+    page_server.routes["/doc"] = Reply(body=page(*PRIVACY))
+    documents = [Document(key="doc", name="doc", pages=(Page(page_server.url("/doc")),))]
+
+    async def two_workers():
+        return await asyncio.gather(run_pass(monitor_settings, documents, worker=True),
+                                    run_pass(monitor_settings, documents, worker=True))
+
+    first, second = asyncio.run(two_workers())
+    assert sorted([len(first), len(second)]) == [0, 1] and page_server.hits("/doc") == 1
+    assert asyncio.run(run_pass(monitor_settings, documents, worker=True)) == []  # checked minutes ago
