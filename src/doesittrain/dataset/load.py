@@ -43,18 +43,26 @@ _Loader.add_implicit_resolver(
 )
 
 
-def _line_index(node: yaml.Node, path: tuple = (), index: dict | None = None) -> dict[tuple, int]:
-    """Map each value's path, e.g. ('plans', 1, 'training'), to its 1-based line in the file."""
+def _line_index(node: yaml.Node, path: tuple = (), index: dict | None = None, seen: set | None = None) -> dict[tuple, int]:
+    """Map each value's path, e.g. ('plans', 1, 'training'), to its 1-based line in the file.
+
+    An alias (`*name`) is the same node object as its anchor; each node is walked once, or a file of nested
+    aliases (a "billion laughs") would take exponential time. Paths under an alias fall back to the alias's line.
+    """
     index = {} if index is None else index
+    seen = set() if seen is None else seen
     index.setdefault(path, node.start_mark.line + 1)
+    if id(node) in seen:
+        return index
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            child = path + (key.value,)
+            child = path + (key.value,) if isinstance(key.value, str) else path + (str(key.value),)
             index[child] = key.start_mark.line + 1
-            _line_index(value, child, index)
+            _line_index(value, child, index, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _line_index(item, path + (i,), index)
+            _line_index(item, path + (i,), index, seen)
     return index
 
 
@@ -92,19 +100,27 @@ def _data_path(data: Any, loc: tuple) -> tuple:
     return tuple(path)
 
 
+def _shown(value: Any) -> str:
+    """A value for a message: short, and safe on nested aliases, whose full repr grows exponentially."""
+    if isinstance(value, (dict, list)):
+        return f"a {'mapping' if isinstance(value, dict) else 'list'}"
+    text = repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 def _message(error: dict) -> str:
     kind = error["type"]
-    value = error.get("input")
+    value = _shown(error.get("input"))
     if kind == "enum":
         expected = error.get("ctx", {}).get("expected", "")
         options = ", ".join(o.strip().strip("'") for o in expected.replace(" or ", ", ").split(","))
-        return f"{value!r} is not one of {options}"
+        return f"{value} is not one of {options}"
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
         return "is not a field of this format (check the spelling)"
     if kind == "literal_error":
-        return f"{value!r} is not allowed: {error['msg'][0].lower()}{error['msg'][1:]}"
+        return f"{value} is not allowed: {error['msg'][0].lower()}{error['msg'][1:]}"
     return error["msg"][0].lower() + error["msg"][1:]
 
 
