@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from .. import settings as settings_module
 from ..dataset.load import Dataset, dataset_version, load_dataset
 from ..errors import UserError
+from .cache import BrowserTokens, CachedPages
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,7 @@ class SiteState:
 class SecurityHeaders:
     def __init__(self, app, site_url: str):
         self.app = app
-        self.headers = [
-            (name.encode(), value.format(site=site_url.rstrip("/")).encode()) for name, value in SECURITY_HEADERS.items()
-        ]
+        self.headers = security_headers(site_url)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -141,11 +140,37 @@ def _csrf_middleware() -> list[Middleware]:
     return [Middleware(CSRFCookieMiddleware)]
 
 
+def content_version(app) -> str:
+    """The render cache's version for this app: built by pages.content_of itself, so both paths agree on it."""
+    from types import SimpleNamespace
+
+    from .pages import content_of
+
+    return content_of(SimpleNamespace(app=app)).version
+
+
+def browser_tokens(app) -> BrowserTokens:
+    tokens = getattr(app.state, "browser_tokens", None)
+    if tokens is None:
+        from .security import secret_key
+
+        settings = app.state.settings
+        tokens = app.state.browser_tokens = BrowserTokens(secret_key(settings), settings.site_url.startswith("https://"))
+    return tokens
+
+
+def security_headers(site_url: str) -> list[tuple[bytes, bytes]]:
+    return [(name.encode(), value.format(site=site_url.rstrip("/")).encode()) for name, value in SECURITY_HEADERS.items()]
+
+
 def create_app(settings: settings_module.Settings | None = None, deliver_in_background: bool = False) -> Starlette:
     settings = settings or settings_module.load()
+    fast_path = Middleware(
+        CachedPages, version_of=content_version, extra_headers=security_headers(settings.site_url), tokens=browser_tokens,
+    )
     app = Starlette(
         routes=collect_routes(),
-        middleware=[Middleware(SecurityHeaders, site_url=settings.site_url), *_csrf_middleware()],
+        middleware=[fast_path, Middleware(SecurityHeaders, site_url=settings.site_url), *_csrf_middleware()],
         exception_handlers={UserError: _user_error, HTTPException: _http_error, Exception: _unexpected_error},
         lifespan=_lifespan,
     )

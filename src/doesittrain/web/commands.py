@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -17,11 +18,29 @@ def serve_app():
     return create_app(settings_module.load(), deliver_in_background=True)
 
 
+def default_workers(settings: settings_module.Settings) -> int:
+    """One process on SQLite (a laptop, one writer); on PostgreSQL one per CPU, up to 8."""
+    if settings.database_url.startswith("sqlite"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def server_choices() -> dict[str, str]:
+    """uvicorn's C parser and event loop when installed (several times faster per request), else its pure Python ones."""
+    import importlib.util
+
+    return {
+        "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
+        "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+    }
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--workers", default=None, type=click.IntRange(1, 64),
+              help="Worker processes [default: 1 on SQLite, one per CPU (up to 8) on PostgreSQL].")
+def serve(host: str, port: int, workers: int | None) -> None:
     """Start the website (state lives in the home folder, created if missing)."""
     import uvicorn
 
@@ -29,11 +48,14 @@ def serve(host: str, port: int, workers: int) -> None:
     settings.home_dir.mkdir(parents=True, exist_ok=True)
     if not settings.dataset_dir.is_dir():
         raise click.ClickException(f"{settings.dataset_dir}: no such dataset folder (DOESITTRAIN_DATASET)")
+    workers = workers or default_workers(settings)
     shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
-    click.echo(f"doesittrain is running: open http://{shown}:{port}/  (state in {settings.home_dir}; Ctrl+C stops)")
+    plural = "es" if workers > 1 else ""
+    click.echo(f"doesittrain is running: open http://{shown}:{port}/  (state in {settings.home_dir}; "
+               f"{workers} process{plural}; Ctrl+C stops)")
     uvicorn.run(
         "doesittrain.web.commands:serve_app", factory=True, host=host, port=port, workers=workers,
-        log_level="warning", access_log=False, proxy_headers=True,
+        log_level="warning", access_log=False, proxy_headers=True, **server_choices(),
     )
 
 
