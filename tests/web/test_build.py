@@ -34,7 +34,8 @@ def test_build_writes_the_whole_public_site(tmp_path, example_dataset, monkeypat
                  "data/tools.csv", "sitemap.xml", "robots.txt", "openapi.json", "404.html", "static/site.css", "static/search.js"]:
         assert (out / name).is_file(), name
     page = (out / "tools/exampleai/index.html").read_text()
-    assert 'action="https://live.example/subscribe"' in page
+    assert 'action="https://live.example/subscribe" method="get"' in page, "a static page cannot carry a form token"
+    assert 'name="csrf_token"' not in page and 'name="email"' not in page, "no address in a URL"
     assert 'action="https://live.example/compare"' in page
     assert json.loads((out / "api/tools/exampleai.json").read_text())["tool"]["slug"] == "exampleai"
 

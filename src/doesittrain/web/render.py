@@ -34,6 +34,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "request": request,
         "site_url": settings.site_url.rstrip("/"),
         "csrf_token": _csrf_token(request),
+        "static_export": bool(getattr(request.app.state, "static_export", False)),
     }
 
 
