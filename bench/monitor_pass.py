@@ -67,7 +67,7 @@ def serve(port_queue, state0, state1) -> None:
             pass
 
         def do_GET(self):
-            if self.path == "/switch":
+            if self.path.startswith("/switch"):
                 state["n"] = 1
                 body = b"ok"
             elif self.path.startswith("/doc/"):
@@ -98,6 +98,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--database", default="sqlite")
+    parser.add_argument("--docserver", help="Use this running server instead (the changedetection.io reference's "
+                                            "docserver.py: /doc/<i>, /switch?to=1), for a side-by-side run on the same pages.")
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT / "src"))
@@ -106,12 +108,16 @@ def main() -> None:
     from doesittrain.monitor.watch import Document, Page
     from doesittrain.store.db import engine_for
 
-    state0, state1 = build_documents(args.docs)
-    print(f"{args.docs} documents, {sum(map(len, state0)) / args.docs / 1000:.1f} KB on average", flush=True)
-    ports = multiprocessing.Queue()
-    server = multiprocessing.Process(target=serve, args=(ports, state0, state1), daemon=True)
-    server.start()
-    base = f"http://127.0.0.1:{ports.get()}"
+    server = None
+    if args.docserver:
+        base = args.docserver.rstrip("/")
+    else:
+        state0, state1 = build_documents(args.docs)
+        print(f"{args.docs} documents, {sum(map(len, state0)) / args.docs / 1000:.1f} KB on average", flush=True)
+        ports = multiprocessing.Queue()
+        server = multiprocessing.Process(target=serve, args=(ports, state0, state1), daemon=True)
+        server.start()
+        base = f"http://127.0.0.1:{ports.get()}"
     home = Path(tempfile.mkdtemp(prefix="monitor-bench-"))
     database = f"sqlite:///{home / 'bench.sqlite3'}" if args.database == "sqlite" else args.database
     settings = settings_module.load(environ={}, home=str(home), database_url=database, allow_private_addresses="1",
@@ -123,7 +129,7 @@ def main() -> None:
         if name == "changed":
             import urllib.request
 
-            urllib.request.urlopen(base + "/switch").read()
+            urllib.request.urlopen(base + "/switch?to=1").read()
         wall0, cpu0 = time.perf_counter(), cpu()
         results = asyncio.run(run_pass(settings, documents))
         wall, used = time.perf_counter() - wall0, cpu() - cpu0
@@ -132,7 +138,8 @@ def main() -> None:
         print(name, json.dumps(figures[name]), flush=True)
     figures["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(figures))
-    server.terminate()
+    if server is not None:
+        server.terminate()
 
 
 if __name__ == "__main__":
