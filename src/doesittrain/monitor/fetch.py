@@ -85,10 +85,18 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context(cafile=certifi.where())
 
 
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
+    # IPv6 forms that carry an IPv4 address (mapped, 6to4, NAT64) are judged by that address.
     if ip.version == 6 and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
+    elif ip.version == 6 and ip.sixtofour:
+        ip = ip.sixtofour
+    elif ip.version == 6 and ip in _NAT64:
+        ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip.is_global and not ip.is_multicast
 
 

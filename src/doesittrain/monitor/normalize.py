@@ -46,7 +46,10 @@ _HAS_DIGIT = re.compile(r"\d")
 
 def unwrap_redirect(url: str) -> str:
     """The destination of a click-tracking or redirect wrapper, or the URL itself."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. "https://[x": not a URL we can read, keep it as written
+        return url
     host = parts.hostname or ""
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
     segments = parts.path.split("/")
