@@ -121,11 +121,9 @@ def test_static_files_are_served(base):
 # ---------------------------------------------------------------- the monitor's private-address guard
 
 PRIVATE = ["127.0.0.1", "127.8.9.10", "::1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "fe80::1",
-           "fc00::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "0.0.0.0", "100.64.0.1", "224.0.0.1", "255.255.255.255"]
-# IPv6 forms that embed an IPv4 address: NAT64 and 6to4 reach 127.0.0.1 on hosts that route them.
-EMBEDDED = pytest.mark.xfail(strict=True, reason="monitor/fetch.py: is_public_address unwraps IPv4-mapped addresses "
-                                                 "but not NAT64 (64:ff9b::/96) or 6to4 (2002::/16) ones")
-PRIVATE += [pytest.param("64:ff9b::7f00:1", marks=EMBEDDED), pytest.param("2002:7f00:1::", marks=EMBEDDED)]
+           "fc00::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "0.0.0.0", "100.64.0.1", "224.0.0.1", "255.255.255.255",
+           # IPv6 forms that embed an IPv4 address: NAT64 and 6to4 reach 127.0.0.1 on hosts that route them.
+           "64:ff9b::7f00:1", "2002:7f00:1::"]
 PUBLIC = ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"]
 
 

@@ -61,7 +61,7 @@ def test_api_paths_take_any_slug(client):
             continue
 
         @given(operation.as_strategy(), hostile_text)
-        @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def answers(case, slug):
             case.path_parameters = {"slug": slug}
             response = case.call()
