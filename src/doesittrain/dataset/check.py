@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+from functools import partial
 from pathlib import Path
 
-from .load import Dataset, LoadedFile, Problem, format_path, line_of, load_dataset
+from .load import Dataset, LoadedFile, Problem, dataset_files, format_path, line_of, load_dataset, load_file
 from .schema import Field_, OptOutMechanism, Tool, Training
 
 STALE_AFTER_DAYS = 180
@@ -156,22 +159,72 @@ def check_dataset(dataset: Dataset, today: dt.date | None = None) -> list[Proble
     """Every problem in a dataset: schema errors, rule errors, warnings, and clashes between files."""
     today = today or dt.date.today()
     problems: list[Problem] = list(dataset.problems)
-    owners: dict[str, str] = {}
+    identities = []
     for loaded in dataset.files:
-        if loaded.tool is None:
-            continue
-        problems.extend(_Checker(loaded, today).run())
-        shown = _shown(loaded.path)
-        if loaded.path.stem != loaded.tool.slug:
-            problems.append(Problem(shown, line_of(loaded.lines, ("slug",)), "slug", f"{loaded.tool.slug!r} does not match the file name {loaded.path.name!r}"))
-        for i, name in enumerate([loaded.tool.slug, loaded.tool.name, *loaded.tool.aliases]):
+        if loaded.tool is not None:
+            found, identity = _file_problems(loaded, today)
+            problems.extend(found)
+            identities.append(identity)
+    return _sorted(problems + _clashes(identities))
+
+
+def _file_problems(loaded: LoadedFile, today: dt.date) -> tuple[list[Problem], tuple]:
+    """One valid file's own problems, and its names (each with its place) for the clash check across files."""
+    problems = _Checker(loaded, today).run()
+    shown = _shown(loaded.path)
+    tool = loaded.tool
+    if loaded.path.stem != tool.slug:
+        problems.append(Problem(shown, line_of(loaded.lines, ("slug",)), "slug", f"{tool.slug!r} does not match the file name {loaded.path.name!r}"))
+    names = []
+    for i, name in enumerate([tool.slug, tool.name, *tool.aliases]):
+        path = ("slug",) if i == 0 else ("name",) if i == 1 else ("aliases", i - 2)
+        names.append((name, line_of(loaded.lines, path), format_path(path)))
+    return problems, (tool.slug, shown, names)
+
+
+def _clashes(identities: list[tuple]) -> list[Problem]:
+    """A slug, name or alias used by two tools: reported on every file after the first that uses it."""
+    problems = []
+    owners: dict[str, str] = {}
+    for slug, shown, names in identities:
+        for name, line, path in names:
             key = name.casefold()
-            if key in owners and owners[key] != loaded.tool.slug:
-                path = ("slug",) if i == 0 else ("name",) if i == 1 else ("aliases", i - 2)
-                problems.append(Problem(shown, line_of(loaded.lines, path), format_path(path), f"{name!r} is already used by {owners[key]!r}"))
-            owners.setdefault(key, loaded.tool.slug)
+            if key in owners and owners[key] != slug:
+                problems.append(Problem(shown, line, path, f"{name!r} is already used by {owners[key]!r}"))
+            owners.setdefault(key, slug)
+    return problems
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.file, p.line, p.path, p.message))
 
 
+# Below this many files one process is quicker than starting others.
+PARALLEL_FROM_FILES = 400
+
+
+def _check_path(path: Path, today: dt.date) -> tuple[list[Problem], tuple | None]:
+    loaded = load_file(path, _shown(path))
+    if loaded.tool is None:
+        return loaded.problems, None
+    found, identity = _file_problems(loaded, today)
+    return loaded.problems + found, identity
+
+
 def check_folder(folder: Path, today: dt.date | None = None) -> list[Problem]:
-    return check_dataset(load_dataset(folder), today)
+    """check_dataset(load_dataset(folder)), with large folders checked file by file in one process per CPU.
+
+    Workers send back only problems and names (parsed tools are slow to pass between processes), and the clash
+    check runs over the files in their usual order, so messages and their order are the same either way.
+    """
+    today = today or dt.date.today()
+    paths = dataset_files(Path(folder))
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM_FILES or workers < 2:
+        return check_dataset(load_dataset(folder), today)
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        results = list(pool.map(partial(_check_path, today=today), paths, chunksize=max(16, len(paths) // (workers * 8))))
+    problems = [p for found, _ in results for p in found]
+    return _sorted(problems + _clashes([identity for _, identity in results if identity is not None]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -188,8 +189,9 @@ class Dataset:
     files: list[LoadedFile]
     version: str
 
-    @property
+    @cached_property
     def tools(self) -> dict[str, Tool]:
+        # Built once: pages read it several times per request, and with 10,000 tools rebuilding it dominated.
         return {f.tool.slug: f.tool for f in self.files if f.tool is not None}
 
     @property
