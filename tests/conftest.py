@@ -51,7 +51,7 @@ def database_url(request, tmp_path) -> str:
     yield url
     from doesittrain.store import db
 
-    db._migrated_engine.cache_clear()
+    db.forget_engines()
     drop()
 
 
@@ -64,7 +64,7 @@ def postgres_url(tmp_path) -> str:
     yield url
     from doesittrain.store import db
 
-    db._migrated_engine.cache_clear()
+    db.forget_engines()
     drop()
 
 

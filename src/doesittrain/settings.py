@@ -51,6 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fetch_timeout", _const("20"), "Monitor: seconds before a request is abandoned."),
     Setting("fetch_max_bytes", _const(str(10 * 1024 * 1024)), "Monitor: largest response body accepted, in bytes."),
     Setting("chromium_path", _const("/usr/bin/chromium"), "Chromium used for pages that need JavaScript."),
+    Setting("db_wait_seconds", _const("30"), "Seconds a command waits for a busy SQLite database."),
+    Setting("web_db_wait_seconds", _const("2"), "Seconds a web request waits for a busy SQLite database before a 503."),
     Setting("rate_limit_per_minute", _const("10"), "Subscribe requests accepted per client per minute."),
 )
 
@@ -79,6 +81,9 @@ class Settings:
 
     def number(self, name: str) -> float:
         return float(self.values[name])
+
+    def replace(self, **values: str) -> "Settings":
+        return Settings(self.values | {k: str(v) for k, v in values.items()})
 
 
 def load(environ: dict[str, str] | None = None, **overrides: str) -> Settings:

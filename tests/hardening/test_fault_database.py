@@ -75,8 +75,6 @@ def test_a_short_lock_is_waited_out(sqlite_site):
     assert response is not None and response.status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="store/db.py sets busy_timeout=30000 for every engine: a web request on a "
-                                       "locked SQLite file waits 30 s before its 503, tying up a worker thread")
 def test_a_locked_database_answers_503_with_retry_after_promptly(sqlite_site):
     client = site_client(sqlite_site)
     holder = hold_exclusive_lock(sqlite_site.database_url.split("///", 1)[1])
@@ -142,7 +140,7 @@ def restartable_postgres_url():
     yield server.rsplit("/", 1)[0] + "/" + name
     from doesittrain.store import db
 
-    db._migrated_engine.cache_clear()
+    db.forget_engines()
     try:
         wait_for_server(server)
     except sa.exc.OperationalError:  # the restart failed half-way: bring the shared server back for the others

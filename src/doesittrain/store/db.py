@@ -14,24 +14,26 @@ from ..settings import Settings
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, wait_seconds: float = 30) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": wait_seconds, "check_same_thread": False})
+        event.listen(engine, "connect", lambda connection, _record: _sqlite_pragmas(connection, wait_seconds))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection, wait_seconds: float) -> None:
     # WAL lets the site read while a sender or monitor writes; foreign keys are off by default in SQLite.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(wait_seconds * 1000)}")
+    # Switching to WAL needs a lock even when the file is in WAL already, so only switch when it is not.
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across crashes of the process in WAL mode; fewer fsyncs
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
@@ -43,17 +45,37 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    """Bring the schema to the newest revision of every branch."""
-    command.upgrade(alembic_config(url), "heads")
+    """Bring the schema to the newest revision of every branch.
+
+    Runs on one of our own connections, so a new SQLite file is switched to WAL before anyone else opens it."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            config = alembic_config(url)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "heads")
+            connection.commit()
+    finally:
+        engine.dispose()
 
 
 @lru_cache(maxsize=8)
-def _migrated_engine(url: str) -> Engine:
-    engine = make_engine(url)
+def _migrate_once(url: str) -> None:
     upgrade(url)
-    return engine
+
+
+@lru_cache(maxsize=16)
+def _engine(url: str, wait_seconds: float) -> Engine:
+    return make_engine(url, wait_seconds)
 
 
 def engine_for(settings: Settings) -> Engine:
-    """The engine for these settings, with migrations applied once per process."""
-    return _migrated_engine(settings.database_url)
+    """The engine for these settings, with migrations applied once per process and database."""
+    _migrate_once(settings.database_url)
+    return _engine(settings.database_url, settings.number("db_wait_seconds"))
+
+
+def forget_engines() -> None:
+    """Drop cached engines (tests that drop their databases call this)."""
+    _engine.cache_clear()
+    _migrate_once.cache_clear()

@@ -174,7 +174,9 @@ def create_app(settings: settings_module.Settings | None = None, deliver_in_back
         exception_handlers={UserError: _user_error, HTTPException: _http_error, Exception: _unexpected_error},
         lifespan=_lifespan,
     )
-    app.state.settings = settings
+    # A request must not hold a worker while SQLite is locked: it waits briefly, then answers 503 with Retry-After.
+    app.state.settings = settings.replace(db_wait_seconds=settings.web_db_wait_seconds)
+    app.state.worker_settings = settings
     app.state.site = SiteState(settings)
     app.state.deliver_in_background = deliver_in_background
     return app
@@ -183,7 +185,7 @@ def create_app(settings: settings_module.Settings | None = None, deliver_in_back
 @asynccontextmanager
 async def _lifespan(app: Starlette):
     """Deliver owed emails in the background while the site runs, when a mail server is configured."""
-    settings = app.state.settings
+    settings = app.state.worker_settings
     stop = asyncio.Event()
     tasks = []
     if app.state.deliver_in_background and settings.smtp_url:
