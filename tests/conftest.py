@@ -39,12 +39,8 @@ def _fresh_postgres_database() -> tuple[str, callable]:
     return url, drop
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path) -> str:
-    """A new, empty database: a SQLite file, then a PostgreSQL database on the server scripts/test started."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'state.sqlite3'}"
-        return
+def _postgres_database():
+    """Yield the URL of a new PostgreSQL database on the server scripts/test started, dropped afterwards."""
     if not POSTGRES_URL:
         pytest.skip("PostgreSQL tests run under scripts/test, which starts the server")
     url, drop = _fresh_postgres_database()
@@ -53,19 +49,21 @@ def database_url(request, tmp_path) -> str:
 
     db.forget_engines()
     drop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> str:
+    """A new, empty database: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'state.sqlite3'}"
+    else:
+        yield from _postgres_database()
 
 
 @pytest.fixture
-def postgres_url(tmp_path) -> str:
+def postgres_url() -> str:
     """A new PostgreSQL database, for tests that only make sense there (several processes, row locks)."""
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests run under scripts/test, which starts the server")
-    url, drop = _fresh_postgres_database()
-    yield url
-    from doesittrain.store import db
-
-    db.forget_engines()
-    drop()
+    yield from _postgres_database()
 
 
 @pytest.fixture

@@ -49,7 +49,9 @@ def base_url(tmp_path_factory):
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module scope: while Playwright's sync API is open it holds an event loop in this thread, and other
+# tests (asyncio.run in the monitor, notify and build code) cannot run until it is closed.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

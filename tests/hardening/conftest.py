@@ -39,7 +39,9 @@ def mail_server():
     server.controller.stop()
 
 
-@pytest.fixture(scope="session")
+# Module scope: while Playwright's sync API is open it holds an event loop in this thread, and other
+# tests (asyncio.run in the monitor, notify and build code) cannot run until it is closed.
+@pytest.fixture(scope="module")
 def chromium():
     from playwright.sync_api import sync_playwright
 
