@@ -1,4 +1,4 @@
-"""Requests/s and p99 latency of one tool page: `doesittrain serve` against the static export served by nginx.
+"""Requests/s and p50/p99 latency of one tool page: `doesittrain serve` against the static export served by nginx.
 
     python bench/tool_page.py [--slug claude] [--seconds 10] [--connections 32] [--workers 1] [--dataset DIR]
 
@@ -21,6 +21,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import machine  # noqa: E402
 DOESITTRAIN = [sys.executable, "-m", "doesittrain"]
 
 NGINX_CONF = """
@@ -66,17 +68,18 @@ def wait_for(url: str, seconds: float = 30) -> None:
         time.sleep(0.2)
 
 
-def run_wrk(url: str, seconds: int, connections: int, threads: int) -> tuple[float, str]:
+def run_wrk(url: str, seconds: int, connections: int, threads: int) -> tuple[float, str, str]:
     output = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
         check=True, capture_output=True, text=True,
     ).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
         raise SystemExit(f"{url}: {errors.group(1)} error responses during the run")
-    return rate, p99
+    return rate, p50, p99
 
 
 def main() -> None:
@@ -113,11 +116,12 @@ def main() -> None:
         wait_for(app_url)
         wait_for(static_url)
         run_wrk(app_url, 2, args.connections, args.threads)  # warm-up: fills the render cache
-        app_rate, app_p99 = run_wrk(app_url, args.seconds, args.connections, args.threads)
-        static_rate, static_p99 = run_wrk(static_url, args.seconds, args.connections, args.threads)
+        app_rate, app_p50, app_p99 = run_wrk(app_url, args.seconds, args.connections, args.threads)
+        static_rate, static_p50, static_p99 = run_wrk(static_url, args.seconds, args.connections, args.threads)
         print(f"tool page {path}: wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, {args.workers} worker(s)")
-        print(f"  doesittrain serve : {app_rate:10.0f} requests/s   p99 {app_p99}")
-        print(f"  nginx static copy : {static_rate:10.0f} requests/s   p99 {static_p99}")
+        print(machine.describe())
+        print(f"  doesittrain serve : {app_rate:10.0f} requests/s   p50 {app_p50:>9}   p99 {app_p99}")
+        print(f"  nginx static copy : {static_rate:10.0f} requests/s   p50 {static_p50:>9}   p99 {static_p99}")
         print(f"  ratio (app/static): {app_rate / static_rate:.2f}")
     finally:
         for process in processes:

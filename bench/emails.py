@@ -1,0 +1,144 @@
+"""Publish one change to a tool with N subscribers (default 100,000), then deliver to a local SMTP sink.
+
+    python bench/emails.py [--subscribers 100000] [--database-url postgresql+psycopg://…]
+
+Reports `doesittrain publish` (outbox rows written per second), then `doesittrain notify send` with 1 sender and
+with 4 senders at once (emails per second, each email checked to arrive exactly once). The sink is aiosmtpd on
+loopback in this process. Without --database-url the state is a SQLite file; PostgreSQL is where several senders
+share the outbox with row locks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import machine  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DOESITTRAIN = [sys.executable, "-m", "doesittrain"]
+
+
+class Sink:
+    def __init__(self):
+        self.recipients: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            for recipient in envelope.rcpt_tos:
+                self.recipients[recipient] += 1
+        return "250 2.0.0 Accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tool_variant(index: int) -> str:
+    spec = importlib.util.spec_from_file_location("generate_dataset", ROOT / "bench" / "generate_dataset.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = module.tool_text(module.EXAMPLE.read_text(encoding="utf-8"), index)
+    return text.replace(f"slug: tool-{index:05d}", "slug: benchtool")
+
+
+def add_subscribers(database_url: str, count: int) -> None:
+    from doesittrain.notify.tables import addresses, subscriptions, utcnow
+
+    engine = sa.create_engine(database_url)
+    now = utcnow()
+    with engine.begin() as connection:
+        for start in range(0, count, 10_000):
+            batch = range(start, min(count, start + 10_000))
+            connection.execute(addresses.insert(), [{"email": f"reader{n}@example.org", "created_at": now} for n in batch])
+        ids = connection.execute(sa.select(addresses.c.id)).scalars().all()
+        for start in range(0, len(ids), 10_000):
+            connection.execute(subscriptions.insert(), [
+                {"address_id": i, "tool": "benchtool", "created_at": now, "confirmed_at": now, "nonce": secrets.token_hex(16)}
+                for i in ids[start:start + 10_000]
+            ])
+    engine.dispose()
+
+
+def requeue(database_url: str) -> int:
+    from doesittrain.notify.tables import outbox, utcnow
+
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        count = connection.execute(outbox.update().values(status="pending", attempts=0, next_attempt_at=utcnow())).rowcount
+    engine.dispose()
+    return count
+
+
+def deliver(senders: int, env: dict[str, str], sink: Sink, expected: int) -> float:
+    sink.recipients.clear()
+    started = time.perf_counter()
+    processes = [subprocess.Popen([*DOESITTRAIN, "notify", "send"], env=env, stdout=subprocess.DEVNULL) for _ in range(senders)]
+    for process in processes:
+        if process.wait() != 0:
+            raise SystemExit("notify send failed")
+    seconds = time.perf_counter() - started
+    if len(sink.recipients) != expected or set(sink.recipients.values()) != {1}:
+        raise SystemExit(f"{len(sink.recipients)} recipients of {expected}, some more than once: {sink.recipients.most_common(3)}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    print(machine.describe())
+    tmp = Path(tempfile.mkdtemp(prefix="doesittrain-bench-"))
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        dataset = tmp / "dataset"
+        dataset.mkdir()
+        (dataset / "benchtool.yaml").write_text(tool_variant(0), encoding="utf-8")
+        database_url = args.database_url or f"sqlite:///{tmp / 'state.sqlite3'}"
+        env = dict(os.environ, DOESITTRAIN_HOME=str(tmp / "home"), DOESITTRAIN_DATASET=str(dataset),
+                   DOESITTRAIN_DATABASE_URL=database_url, DOESITTRAIN_SECRET_KEY="bench",
+                   DOESITTRAIN_SMTP_URL=f"smtp://127.0.0.1:{controller.port}")
+        subprocess.run([*DOESITTRAIN, "publish"], env=env, check=True, stdout=subprocess.DEVNULL)  # the baseline
+        add_subscribers(database_url, args.subscribers)
+        (dataset / "benchtool.yaml").write_text(tool_variant(2), encoding="utf-8")  # default_on -> opt_in
+
+        started = time.perf_counter()
+        published = subprocess.run([*DOESITTRAIN, "publish"], env=env, check=True, capture_output=True, text=True)
+        publish_seconds = time.perf_counter() - started
+        print(f"doesittrain publish, one tool with {args.subscribers} subscribers ({database_url.split(':')[0]}):")
+        print(f"  {published.stdout.strip().splitlines()[-1]}")
+        print(f"  {publish_seconds:.1f} s   {args.subscribers / publish_seconds:8.0f} outbox rows/s (whole command)")
+        for senders in (1, 4):
+            if senders > 1:
+                requeue(database_url)
+            seconds = deliver(senders, env, sink, args.subscribers)
+            print(f"  notify send x{senders}: {args.subscribers} emails in {seconds:.1f} s   "
+                  f"{args.subscribers / seconds:8.0f} emails/s, each delivered once   (target 500/s with 4)")
+    finally:
+        controller.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
