@@ -38,7 +38,7 @@ def main() -> None:
         result = subprocess.run([sys.executable, "-m", "doesittrain", "check"], env=env, capture_output=True, text=True)
         wall = time.perf_counter() - started
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    summary = (result.stderr.strip().splitlines() or ["(no summary)"])[-1]
+    summary = ([l for l in (result.stdout + result.stderr).splitlines() if "files checked" in l] or ["(no summary)"])[-1]
     print(f"doesittrain check, {args.tools} tools: {summary}")
     print(f"  wall {wall:.1f} s   CPU {usage.ru_utime + usage.ru_stime:.1f} s (all processes)   "
           f"peak memory of one process {usage.ru_maxrss / 1024:.0f} MiB   target < 10 s")
