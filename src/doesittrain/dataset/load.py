@@ -194,6 +194,10 @@ class Dataset:
         # Built once: pages read it several times per request, and with 10,000 tools rebuilding it dominated.
         return {f.tool.slug: f.tool for f in self.files if f.tool is not None}
 
+    @cached_property
+    def tools_by_name(self) -> list[Tool]:
+        return sorted(self.tools.values(), key=lambda t: t.name.casefold())
+
     @property
     def problems(self) -> list[Problem]:
         return [p for f in self.files for p in f.problems]

@@ -223,9 +223,19 @@ def tool_json_ld(tool: Tool, url: str, faq: list[verdicts.Answer]) -> list[Marku
 
 
 def other_tools(content: Content, tool: Tool, limit: int = 6) -> list[Tool]:
-    same = [t for t in content.tools.values() if t.slug != tool.slug and t.category == tool.category]
-    rest = [t for t in content.tools.values() if t.slug != tool.slug and t.category != tool.category]
-    return sorted(same, key=lambda t: t.name.lower())[:limit] + sorted(rest, key=lambda t: t.name.lower())[: max(0, limit - len(same))]
+    """Tools of the same category first, then the rest, by name; walks the sorted list once, stops when full."""
+    same: list[Tool] = []
+    rest: list[Tool] = []
+    for other in content.dataset.tools_by_name:
+        if other.slug == tool.slug:
+            continue
+        if other.category == tool.category:
+            same.append(other)
+            if len(same) == limit:
+                break
+        elif len(rest) < limit:
+            rest.append(other)
+    return (same + rest)[:limit]
 
 
 def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
