@@ -154,7 +154,7 @@ class LoadedFile:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load_file(path: Path, display: str | None = None) -> LoadedFile:
+def load_file(path: Path, display: str | None = None, keep_lines: bool = True) -> LoadedFile:
     shown = display or str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -178,7 +178,8 @@ def load_file(path: Path, display: str | None = None) -> LoadedFile:
             for p, message in _best_errors(exc.errors(), data)
         ]
         return LoadedFile(path, None, lines, problems)
-    return LoadedFile(path, tool, lines)
+    # The line index only serves to report problems; a site serving 10,000 tools need not keep it.
+    return LoadedFile(path, tool, lines if keep_lines else {})
 
 
 @dataclass
@@ -215,9 +216,10 @@ def dataset_version(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_dataset(folder: Path) -> Dataset:
+def load_dataset(folder: Path, keep_lines: bool = True) -> Dataset:
+    """Load every tool file; `keep_lines=False` when the dataset is only served, not checked."""
     folder = Path(folder)
-    files = [load_file(p, _display(p)) for p in dataset_files(folder)]
+    files = [load_file(p, _display(p), keep_lines) for p in dataset_files(folder)]
     return Dataset(folder, files, dataset_version(folder))
 
 

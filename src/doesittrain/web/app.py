@@ -55,7 +55,7 @@ class SiteState:
         with self._lock:
             current = dataset_version(self.settings.dataset_dir)
             if self._dataset is None or self._dataset.version != current:
-                self._dataset = load_dataset(self.settings.dataset_dir)
+                self._dataset = load_dataset(self.settings.dataset_dir, keep_lines=False)
             self._checked_at = time.monotonic()
             return self._dataset
 

@@ -57,7 +57,7 @@ def build(settings: Settings, out: Path, progress: Callable[[int, int], None] | 
     from .app import SiteState, create_app
 
     started = time.perf_counter()
-    dataset = load_dataset(settings.dataset_dir)
+    dataset = load_dataset(settings.dataset_dir, keep_lines=False)
     if dataset.problems:
         first = dataset.problems[0]
         raise UserError(f"The dataset has {len(dataset.problems)} problem(s); first: {first}. Run `doesittrain check`.")
