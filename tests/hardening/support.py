@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Iterator
@@ -137,3 +138,30 @@ def readable_error(response) -> str:
         return json.loads(response.text)["error"]["message"]
     found = re.search(r'<p class="lead">(.*?)</p>', response.text, re.S)
     return found.group(1).strip() if found else ""
+
+
+class PolicyServer:
+    """A loopback server whose one page the test rewrites between monitor passes."""
+
+    def __init__(self):
+        self.body = b""
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                body = server.body if self.path == "/policy" else b"not here"
+                self.send_response(200 if self.path == "/policy" else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/policy"

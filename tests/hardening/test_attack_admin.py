@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import html
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from starlette.testclient import TestClient
 
 from doesittrain.web import admin
 from doesittrain.web.app import create_app
-from tests.hardening.support import LIVE_MARKUP, SCRIPT, ATTRIBUTE, form_token, readable_error
+from tests.hardening.support import PolicyServer, LIVE_MARKUP, SCRIPT, ATTRIBUTE, form_token, readable_error
 
 PASSWORD = "correct horse battery staple"
 
@@ -90,33 +88,6 @@ def test_the_password_is_compared_in_constant_time():
 
 
 # ---------------------------------------------------------------- a hostile policy page in the diff
-
-
-class PolicyServer:
-    """A loopback server whose one page the test rewrites between monitor passes."""
-
-    def __init__(self):
-        self.body = b""
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                body = server.body if self.path == "/policy" else b"not here"
-                self.send_response(200 if self.path == "/policy" else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/policy"
 
 
 def policy(*sentences: str) -> bytes:

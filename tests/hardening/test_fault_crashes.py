@@ -12,9 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -22,7 +20,7 @@ import sqlalchemy as sa
 import yaml
 
 from doesittrain.store.db import engine_for
-from tests.hardening.support import EXAMPLE_FILE
+from tests.hardening.support import PolicyServer, EXAMPLE_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,31 +35,6 @@ def run_child(code: str, env_settings: dict[str, str], timeout: float = 60) -> s
 
 
 # ---------------------------------------------------------------- disk full while storing a snapshot
-
-
-class PolicyServer:
-    def __init__(self):
-        self.body = b""
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                body = server.body if self.path == "/policy" else b""
-                self.send_response(200 if self.path == "/policy" else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/policy"
 
 
 def policy_page(words: int, seed: int) -> bytes:
