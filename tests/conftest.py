@@ -81,3 +81,23 @@ def make_settings(tmp_path):
 @pytest.fixture
 def settings(make_settings, database_url) -> settings_module.Settings:
     return make_settings(database_url=database_url)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+# Module scope: while Playwright's sync API is open it holds an event loop in this thread, and other
+# tests (asyncio.run in the monitor, notify and build code) cannot run until it is closed.
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, headless, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -13,9 +13,6 @@ import uvicorn
 from doesittrain import settings as settings_module
 from doesittrain.settings import BUNDLED_DATASET
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "browser"
 
 
@@ -49,18 +46,9 @@ def base_url(tmp_path_factory):
     thread.join(timeout=10)
 
 
-# Module scope: while Playwright's sync API is open it holds an event loop in this thread, and other
-# tests (asyncio.run in the monitor, notify and build code) cannot run until it is closed.
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture

@@ -10,9 +10,6 @@ from starlette.testclient import TestClient
 from doesittrain.web.app import create_app
 from tests.hardening.support import MailServer, write_hostile_dataset
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture
@@ -37,17 +34,3 @@ def mail_server():
     server.controller.start()
     yield server
     server.controller.stop()
-
-
-# Module scope: while Playwright's sync API is open it holds an event loop in this thread, and other
-# tests (asyncio.run in the monitor, notify and build code) cannot run until it is closed.
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
