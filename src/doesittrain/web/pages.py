@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import verdicts
+from .. import verdicts, wording
 from ..dataset.load import Dataset
 from ..dataset.schema import Audience, Field_, Tool
 from . import charts, feeds
@@ -141,8 +141,8 @@ def plan_rows(tool: Tool) -> list[dict]:
             "tone": verdicts.training_tone(plan.training),
             "sentence": verdicts.plan_sentence(tool, plan),
             "region_note": plan.region_note,
-            "retention": verdicts.retention_text(plan),
-            "human_review": verdicts.human_review_text(plan),
+            "retention": wording.as_sentence(verdicts.retention_text(plan)),
+            "human_review": wording.as_sentence(verdicts.human_review_text(plan)),
             "evidence": [evidence_view(tool, e) for e in tool.evidence if plan.id in e.plans],
         }
         for plan in tool.plans
@@ -191,6 +191,17 @@ def timeline_by_plan(tool: Tool, changes: list[feeds.ChangeItem]) -> list[dict]:
         group = groups.setdefault(change.plan, {"name": change.plan_name, "changes": []})
         group["changes"].append(change)
     return [groups[k] for k in sorted(groups, key=lambda k: order.get(k, len(order)))]
+
+
+def faq_links(tool: Tool, faq: list[verdicts.Answer]) -> list[dict]:
+    """Where on the page each FAQ question is answered; a question beyond the known ones points at the tier table."""
+    sections = list(wording.FAQ_SECTIONS) + [wording.FAQ_SECTIONS[-1]] * max(0, len(faq) - len(wording.FAQ_SECTIONS))
+    return [{"heading": heading or verdicts.question(tool), "href": href} for heading, href in sections[: len(faq)]]
+
+
+def timeline_legend(rows: list[charts.TimelineRow]) -> list[dict]:
+    labels = verdicts.CHART_LEGEND | {"neutral": wording.TIMELINE_OTHER_SETTING}
+    return [{"tone": tone, "label": labels[tone]} for tone in charts.timeline_tones(rows)]
 
 
 def tool_json_ld(tool: Tool, url: str, faq: list[verdicts.Answer]) -> list[Markup]:
@@ -262,6 +273,10 @@ def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
         "changes": changes,
         "timeline": timeline_by_plan(tool, changes),
         "timeline_svg": charts.timeline_svg(rows, tool.last_verified, f"Timeline of verdict changes for {tool.name}"),
+        "timeline_svg_narrow": charts.timeline_svg(rows, tool.last_verified, f"Timeline of verdict changes for {tool.name}",
+                                                   charts.NARROW_WIDTH, "timeline-narrow"),
+        "timeline_legend": timeline_legend(rows),
+        "faq_links": faq_links(tool, faq),
         "no_changes": verdicts.no_changes_text(tool),
         "others": other_tools(content, tool),
         "all_tools": pickable_tools(content),
