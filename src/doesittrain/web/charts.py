@@ -49,42 +49,96 @@ def _x(date: dt.date, start: dt.date, end: dt.date, left: int, right: int) -> fl
     return left + (right - left) * (date - start).days / span
 
 
-def timeline_svg(rows: list[TimelineRow], until: dt.date, title: str) -> Markup:
-    """Rows of coloured segments (one per value held) with a dot and date at each change."""
+# Text sizes in the SVG's own units. The narrow drawing is shown at about its drawn size (site.css caps its width),
+# so these stay readable on a 360 px phone; the estimates of text width err on the wide side so labels never touch.
+LABEL_SIZE, DATE_SIZE = 13, 12
+CHAR_WIDTH = 0.62  # of the font size, for digits and Latin letters in system-ui
+NARROW_WIDTH = 340
+
+
+def _estimated_width(text: str, size: int) -> float:
+    return len(text) * size * CHAR_WIDTH
+
+
+def _wrap(text: str, size: int, width: float) -> list[str]:
+    """Split a row label into lines that fit the drawing, at spaces; a label never runs off the edge."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and _estimated_width(lines[-1] + " " + word, size) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def _place_dates(xs: list[float], width: float, left: float, right: float) -> list[tuple[float, str, int]]:
+    """(x, anchor, level) per date label: a label that would touch an earlier one drops to the next level down."""
+    placed: list[tuple[float, float, int]] = []
+    result = []
+    for x in xs:
+        anchor = "end" if x + width > right else "start"
+        x0, x1 = (x - width, x) if anchor == "end" else (x, x + width)
+        x0 = max(x0, left)
+        level = 0
+        while any(level == lv and x0 < b1 + 8 and a0 < x1 + 8 for a0, b1, lv in placed):
+            level += 1
+        placed.append((x0, x1, level))
+        result.append((x, anchor, level))
+    return result
+
+
+def timeline_svg(rows: list[TimelineRow], until: dt.date, title: str, width: int = WIDTH, css: str = "timeline-wide") -> Markup:
+    """Rows of coloured segments (one per value held) with a dot and date at each change.
+
+    Row labels wrap to the drawing's width and date labels that would collide are stacked, so no text overlaps
+    at any width; the legend and the list of changes in words are HTML beside it (tool.html).
+    """
     if not rows:
         return Markup("")
     dates = [m.date for row in rows for m in row.marks]
     start = min(dates) - dt.timedelta(days=30)
     end = max(until, max(dates)) + dt.timedelta(days=15)
-    left, right, row_height, top = 12, WIDTH - 12, 58, 8
-    height = top + row_height * len(rows) + 22
-    parts = [
-        f'<svg class="chart timeline" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
-    for index, row in enumerate(rows):
-        y = top + index * row_height
-        parts.append(f'<text class="row-label" x="{left}" y="{y + 14}">{escape(row.label)}</text>')
+    left, right = 4, width - 4
+    date_width = _estimated_width("0000-00-00", DATE_SIZE)
+    body: list[str] = []
+    y = 4
+    for row in rows:
+        for line in _wrap(row.label, LABEL_SIZE, right - left):
+            y += LABEL_SIZE + 3
+            body.append(f'<text class="row-label" x="{left}" y="{y}">{escape(line)}</text>')
         marks = sorted(row.marks, key=lambda m: m.date)
-        bar_y = y + 24
+        bar_y = y + 8
         edges = [start, *(m.date for m in marks), end]
         values = [marks[0].before, *(m.after for m in marks)]
         for (a, b), value in zip(zip(edges, edges[1:]), values):
             x1, x2 = _x(a, start, end, left, right), _x(b, start, end, left, right)
-            parts.append(
+            body.append(
                 f'<rect class="seg tone-{_tone(row.field, value)}" x="{x1:.1f}" y="{bar_y}" '
                 f'width="{max(x2 - x1, 1):.1f}" height="10"><title>{escape(verdicts.describe_value(Field_(row.field), value))}</title></rect>'
             )
-        for mark in marks:
-            x = _x(mark.date, start, end, left, right)
-            anchor = "end" if x > WIDTH * 0.7 else "start"
-            parts.append(f'<circle class="dot" cx="{x:.1f}" cy="{bar_y + 5}" r="6"><title>{escape(mark.label)}</title></circle>')
-            parts.append(f'<text class="date" x="{x:.1f}" y="{bar_y + 28}" text-anchor="{anchor}">{mark.date.isoformat()}</text>')
-    axis_y = height - 6
-    parts.append(f'<text class="axis" x="{left}" y="{axis_y}">{start.year}</text>')
-    parts.append(f'<text class="axis" x="{right}" y="{axis_y}" text-anchor="end">{until.isoformat()}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        xs = [_x(m.date, start, end, left, right) for m in marks]
+        levels = 0
+        for mark, (x, anchor, level) in zip(marks, _place_dates(xs, date_width, left, right)):
+            body.append(f'<circle class="dot" cx="{x:.1f}" cy="{bar_y + 5}" r="6"><title>{escape(mark.label)}</title></circle>')
+            body.append(f'<text class="date" x="{x:.1f}" y="{bar_y + 30 + level * (DATE_SIZE + 4)}" '
+                        f'text-anchor="{anchor}">{mark.date.isoformat()}</text>')
+            levels = max(levels, level + 1)
+        y = bar_y + 30 + (levels - 1) * (DATE_SIZE + 4) + 12
+    y += DATE_SIZE + 2
+    body.append(f'<text class="axis" x="{left}" y="{y}">{start.year}</text>')
+    body.append(f'<text class="axis" x="{right}" y="{y}" text-anchor="end">{until.isoformat()}</text>')
+    height = y + 6
+    head = (
+        f'<svg class="chart timeline {css}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    )
+    return Markup(head + "".join(body) + "</svg>")
+
+
+def timeline_tones(rows: list[TimelineRow]) -> list[str]:
+    """The colours a timeline uses, in legend order, so the legend names only what is drawn."""
+    used = {_tone(row.field, value) for row in rows for m in row.marks for value in (m.before, m.after)}
+    return [tone for tone in ("bad", "good", "unknown", "neutral") if tone in used]
 
 
 # ---------------------------------------------------------------- home chart

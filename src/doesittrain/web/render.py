@@ -9,7 +9,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from .. import verdicts
+from .. import verdicts, wording
 
 
 @lru_cache(maxsize=1)
@@ -21,6 +21,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["verdicts"] = verdicts
+    env.globals["wording"] = wording
     return env
 
 
