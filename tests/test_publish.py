@@ -42,14 +42,14 @@ def plan(data: dict, plan_id: str) -> dict:
 
 
 def eu_dpa_published(data: dict) -> None:
-    plan(data, "consumer-eu")["dpa"] = "public"
+    plan(data, "consumer")["regional"][0]["dpa"] = "public"
     data["evidence"].append({
-        "plans": ["consumer-eu"], "field": "dpa", "source": "business",
+        "plans": ["consumer"], "regions": ["EU", "UK"], "field": "dpa", "source": "business",
         "quote": "Our Data Processing Addendum now also covers consumers in the EEA and the UK.",
         "supports": "EU consumers are covered by the DPA.",
     })
     data["history"].append({
-        "date": "2026-11-20", "plan": "consumer-eu", "field": "dpa", "before": "unknown", "after": "public",
+        "date": "2026-11-20", "plan": "consumer", "region": "EU", "field": "dpa", "before": "unknown", "after": "public",
         "note": "The DPA now covers EU and UK consumers.", "source": "business",
     })
 
@@ -101,7 +101,7 @@ def test_a_change_is_recorded_with_its_date_note_quote_and_source(settings, fold
     edit(folder, eu_dpa_published)
     result = publish(settings, folder, TODAY)
     assert [(c.tool, c.plan, c.field, c.before, c.after) for c in result.changes] == [
-        ("exampleai", "consumer-eu", "dpa", "unknown", "public")
+        ("exampleai", "consumer@EU+UK", "dpa", "unknown", "public")
     ]
     [recorded] = published_changes(engine_for(settings))
     assert recorded.plan_name == "Free / Plus (EU and UK)"

@@ -16,6 +16,25 @@ OPT_OUT_PROMISES = re.compile(r"you can turn it off|you can opt out|an admin can
 
 
 @st.composite
+def region_variants(draw):
+    """A variant that overrides training and opt-out (the combinations check accepts) and maybe ZDR or DPA."""
+    training = draw(st.sampled_from(list(Training)))
+    mechanism = draw(st.sampled_from(sorted(COMPATIBLE_OPT_OUTS[training], key=lambda m: m.value)))
+    has_steps = mechanism not in {OptOutMechanism.not_offered, OptOutMechanism.not_needed, OptOutMechanism.unknown}
+    variant = {
+        "regions": draw(st.sampled_from([["EU"], ["EU", "UK"], ["UK"], ["US"]])),
+        "note": draw(st.sampled_from([None, "Local law gives a right to object."])),
+        "training": training.value,
+        "opt_out": {"mechanism": mechanism.value, "steps": "Privacy Center → Object" if has_steps else None},
+    }
+    if draw(st.booleans()):
+        variant["zero_data_retention"] = draw(st.sampled_from([z.value for z in ZeroDataRetention]))
+    if draw(st.booleans()):
+        variant["dpa"] = draw(st.sampled_from([d.value for d in DPA]))
+    return variant
+
+
+@st.composite
 def plans(draw, index: int):
     training = draw(st.sampled_from(list(Training)))
     mechanism = draw(st.sampled_from(sorted(COMPATIBLE_OPT_OUTS[training], key=lambda m: m.value)))
@@ -24,7 +43,7 @@ def plans(draw, index: int):
         "id": f"plan-{index}",
         "name": draw(st.sampled_from(PLAN_NAMES)) + f" {index}",
         "audience": draw(st.sampled_from([a.value for a in Audience])),
-        "regions": draw(st.sampled_from([[], [], ["EU"], ["EU", "UK"]])),
+        "regional": draw(st.sampled_from([[], []]) | st.lists(region_variants(), max_size=1)),
         "training": training.value,
         "opt_out": {
             "mechanism": mechanism.value,
@@ -149,7 +168,7 @@ def test_example_headline_reads_as_one_answer(example_dataset):
 
 def test_regional_plan_wins_for_a_reader_in_that_region(example_dataset):
     tool = load_dataset(example_dataset).tools["exampleai"]
-    assert verdicts.plan_for(tool, "Free / Plus", "EU").id == "consumer-eu"
+    assert verdicts.plan_for(tool, "Free / Plus", "EU").view_id == "consumer@EU+UK"
     assert verdicts.plan_for(tool, "Free / Plus", "US").id == "consumer"
     assert verdicts.plan_for(tool, "Free / Plus", None).id == "consumer"
     assert verdicts.plan_for(tool, "Nope", None) is None

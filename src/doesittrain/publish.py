@@ -66,19 +66,19 @@ class PublishResult:
 
 def current_values(tools: dict[str, Tool]) -> dict[Key, str]:
     return {
-        (tool.slug, plan.id, field.value): verdicts.plan_value(plan, field)
+        (tool.slug, plan.view_id, field.value): verdicts.plan_value(plan, field)
         for tool in tools.values()
-        for plan in tool.plans
+        for plan in tool.plan_views()
         for field in Field_
     }
 
 
 def describe_change(tool: Tool, plan_id: str, field: Field_, before: str, after: str, today: dt.date) -> VerdictChange:
     """A change with its date and note from the tool's history, and its quote from the evidence for the new value."""
-    plan = tool.plan(plan_id)
-    history = [h for h in tool.history if h.plan == plan_id and h.field is field and h.after == after]
+    plan = tool.view(plan_id)
+    history = [h for h in tool.history if verdicts.history_is_of(h, plan) and h.field is field and h.after == after]
     entry = max(history, key=lambda h: h.date) if history else None
-    evidence = tool.evidence_for(plan_id, field)
+    evidence = tool.evidence_of(plan, field)
     if evidence:
         quote, source_url = evidence[0].quote, str(tool.source(evidence[0].source).url)
     elif entry is not None:

@@ -141,6 +141,15 @@ def plan_display_name(plan: Plan) -> str:
     return f"{plan.name} ({_join(plan.regions)})"
 
 
+def history_is_of(entry, plan: Plan) -> bool:
+    """Whether a history entry concerns this view of a plan (its own terms, or one of its region variants)."""
+    if entry.plan != plan.id:
+        return False
+    if entry.region is None:
+        return plan.variant is None
+    return plan.variant is not None and entry.region in plan.variant.regions
+
+
 def plan_label(plan: Plan) -> str:
     return TRAINING_LABELS[plan.training]
 
@@ -439,20 +448,14 @@ def plans_by_name(tool: Tool) -> list[str]:
 
 
 def regions(tool: Tool) -> list[str]:
-    return sorted({r for p in tool.plans for r in p.regions})
+    """Every region some plan of the tool has separate terms for."""
+    return sorted({r.value for p in tool.plans for v in p.regional for r in v.regions})
 
 
 def plan_for(tool: Tool, plan_name: str, region: str | None) -> Plan | None:
-    """The plan entry that applies to a reader on `plan_name` in `region` (a regional variant wins)."""
-    candidates = [p for p in tool.plans if p.name == plan_name or p.id == plan_name]
-    if region:
-        for plan in candidates:
-            if region in plan.regions:
-                return plan
-    for plan in candidates:
-        if not plan.regions:
-            return plan
-    return candidates[0] if candidates else None
+    """The plan that applies to a reader on `plan_name` in `region`, with that region's variant applied."""
+    plan = next((p for p in tool.plans if p.name == plan_name or p.id == plan_name), None)
+    return plan.in_region(region) if plan else None
 
 
 def setting_states(plan: Plan) -> list[str]:
@@ -470,14 +473,14 @@ def situation(tool: Tool, plan: Plan, setting_state: str = "default") -> Situati
         setting_state = "default"
     where = plan_display_name(plan)
     training = plan.training
-    evidence = list(tool.evidence_for(plan.id, Field_.training))
+    evidence = list(tool.evidence_of(plan, Field_.training))
     if training is Training.default_on and setting_state == "opted_out":
         sentence = f"On {where}, with training turned off, {tool.vendor} does not use your new data for training. {_scope_phrase(plan)}"
-        evidence += tool.evidence_for(plan.id, Field_.opt_out)
+        evidence += tool.evidence_of(plan, Field_.opt_out)
     elif training is Training.default_on:
         tail = f"; {_how_to_opt_out(plan, tool)}." if has_opt_out(plan) else "; how to opt out is not documented."
         sentence = f"On {where}, {tool.vendor} uses your data for training by default" + tail
-        evidence += tool.evidence_for(plan.id, Field_.opt_out) if has_opt_out(plan) else []
+        evidence += tool.evidence_of(plan, Field_.opt_out) if has_opt_out(plan) else []
     elif training is Training.default_on_no_opt_out:
         sentence = f"On {where}, {tool.vendor} uses your data for training and offers no opt-out."
     elif training is Training.opt_in and setting_state == "opted_in":
@@ -574,9 +577,9 @@ def not_covered(query: str) -> str:
 
 def region_answer_note(tool: Tool, plan: Plan, region: str | None) -> str | None:
     """Why the region did or did not change the answer, shown under a "my situation" sentence."""
-    if region and region in plan.regions:
-        return plan.region_note
-    if region and not any(region in p.regions for p in tool.plans):
+    if plan.variant is not None:
+        return plan.variant.note
+    if region:
         return f"{tool.vendor} documents no separate terms for {REGION_CHOICES.get(region, region)} on this plan."
     return None
 

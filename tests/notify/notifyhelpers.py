@@ -95,15 +95,15 @@ def add_second_tool(folder: Path) -> None:
 
 def eu_dpa_published(data: dict) -> None:
     """The EU consumer plan gains a public DPA, with its evidence and a dated history entry."""
-    plan = next(p for p in data["plans"] if p["id"] == "consumer-eu")
-    plan["dpa"] = "public"
+    plan = next(p for p in data["plans"] if p["id"] == "consumer")
+    plan["regional"][0]["dpa"] = "public"
     data["evidence"].append({
-        "plans": ["consumer-eu"], "field": "dpa", "source": "business",
+        "plans": ["consumer"], "regions": ["EU", "UK"], "field": "dpa", "source": "business",
         "quote": "Our Data Processing Addendum now also covers consumers in the EEA and the UK.",
         "supports": "EU consumers are covered by the DPA.",
     })
     data["history"].append({
-        "date": "2026-11-20", "plan": "consumer-eu", "field": "dpa", "before": "unknown", "after": "public",
+        "date": "2026-11-20", "plan": "consumer", "region": "EU", "field": "dpa", "before": "unknown", "after": "public",
         "note": "The DPA now covers EU and UK consumers.", "source": "business",
     })
 

@@ -45,7 +45,7 @@ def test_csv_has_one_row_per_tool_and_tier_with_the_licence(client):
     response = client.get("/data/tools.csv")
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [r["plan"] for r in rows] == ["consumer", "consumer-eu", "team", "api"]
+    assert [r["plan"] for r in rows] == ["consumer", "consumer", "team", "api"]
     assert rows[1]["regions"] == "EU UK" and rows[1]["training"] == "opt_in"
     assert rows[0]["opt_out_steps"] == "Settings → Data Controls → Improve the model for everyone"
     assert all(r["licence"].startswith("CC BY 4.0") for r in rows)

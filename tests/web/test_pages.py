@@ -210,7 +210,7 @@ def test_compare_puts_tiers_side_by_side(bundled_client):
 def test_check_gives_one_sentence_with_confidence_and_quote(client):
     tool = _tool(client)
     tree = page(client, "/check?tool=exampleai&plan=Free+%2F+Plus&region=EU&state=default")
-    expected = verdicts.situation(tool, tool.plan("consumer-eu"), "default").sentence
+    expected = verdicts.situation(tool, tool.plan("consumer").in_region("EU"), "default").sentence
     assert text_of(tree, "#result .answer") == expected
     assert text_of(tree, "#result .confidence").startswith("Confidence: high")
     assert "we only train on content if you opt in" in text_of(tree, "#result blockquote")

@@ -10,7 +10,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, PrivateAttr, StringConstraints, field_validator
 
 UNKNOWN = "unknown"
 
@@ -104,6 +104,32 @@ class Field_(str, Enum):
     dpa = "dpa"
 
 
+class Region(str, Enum):
+    """Where a vendor's terms can differ; the one list of region codes (their reader names live in wording.py)."""
+
+    EU = "EU"  # the European Union and the wider EEA
+    UK = "UK"
+    CH = "CH"
+    US = "US"
+    CA = "CA"
+    BR = "BR"
+    KR = "KR"
+    JP = "JP"
+    IN = "IN"
+    AU = "AU"
+    CN = "CN"
+
+
+class CaveatKind(str, Enum):
+    """Things that qualify a verdict; each is worded from its kind by verdicts.caveat_sentence."""
+
+    feedback_used = "feedback_used"  # feedback you send is used even with training off
+    flagged_content_used = "flagged_content_used"  # content flagged for safety review is used even with training off
+    program_opt_in = "program_opt_in"  # an organisation can join a programme that allows training (detail: its name)
+    third_party_platform = "third_party_platform"  # use through another provider follows that provider's terms (detail)
+    public_content_used = "public_content_used"  # public content is used regardless of the setting (detail: what)
+
+
 class OptOut(Strict):
     mechanism: OptOutMechanism
     steps: Text | None = Field(None, description="The exact path, e.g. 'Settings → Data Controls → Improve the model for everyone'.")
@@ -120,14 +146,37 @@ class Retention(Strict):
     days: int | None = Field(None, ge=0, description="Default retention in days, where a number is documented.")
 
 
+class Caveat(Strict):
+    kind: CaveatKind
+    detail: Text | None = Field(None, description="A short noun phrase the sentence needs, e.g. 'the Development Partner Program'.")
+    evidence: list[Slug] = Field(min_length=1, description="Ids of evidence entries that show it.")
+
+
+# The verdict fields a region variant may override.
+VARIANT_FIELDS = ("training", "opt_out", "human_review", "retention", "zero_data_retention", "dpa")
+
+
+class RegionVariant(Strict):
+    """Where the vendor's terms differ by region: the fields that differ there, each with its own evidence."""
+
+    regions: list[Region] = Field(min_length=1)
+    note: Text | None = Field(None, description="Why it differs there, in our own words.")
+    training: Training | None = None
+    opt_out: OptOut | None = None
+    human_review: Text | Literal["unknown"] | None = None
+    retention: Retention | Literal["unknown"] | None = None
+    zero_data_retention: ZeroDataRetention | None = None
+    dpa: DPA | None = None
+
+    @property
+    def overrides(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in VARIANT_FIELDS if getattr(self, name) is not None}
+
+
 class Plan(Strict):
     id: Slug = Field(description="Short id used by evidence and history, e.g. 'consumer', 'api'.")
     name: Text
     audience: Audience
-    regions: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,3}$")]] = Field(
-        default_factory=list, description="Where this verdict applies (e.g. EU, UK); empty means everywhere else."
-    )
-    region_note: Text | None = None
     training: Training
     opt_out: OptOut
     human_review: Text | Literal["unknown"] = UNKNOWN
@@ -135,6 +184,47 @@ class Plan(Strict):
     zero_data_retention: ZeroDataRetention
     dpa: DPA
     notes: Text | None = None
+    caveats: list[Caveat] = Field(default_factory=list)
+    regional: list[RegionVariant] = Field(default_factory=list)
+    # Set on the copy that `in_region` returns: the variant applied, so wording can say where it holds.
+    _variant: RegionVariant | None = PrivateAttr(default=None)
+
+    @property
+    def variant(self) -> RegionVariant | None:
+        return self._variant
+
+    @property
+    def regions(self) -> list[Region]:
+        """Where this view of the plan holds: the variant's regions, or empty for the plan's own terms."""
+        return list(self._variant.regions) if self._variant else []
+
+    def variant_for(self, region: Region | str | None) -> RegionVariant | None:
+        if not region:
+            return None
+        return next((v for v in self.regional if any(r.value == str(getattr(region, "value", region)) for r in v.regions)), None)
+
+    def in_region(self, region: Region | str | None) -> Plan:
+        """The plan as it applies to a reader in `region`: the region's variant applied, or the plan itself."""
+        variant = self.variant_for(region)
+        if variant is None:
+            return self
+        return self.as_variant(variant)
+
+    def as_variant(self, variant: RegionVariant) -> Plan:
+        view = self.model_copy(update=variant.overrides)
+        view._variant = variant
+        return view
+
+    @property
+    def view_id(self) -> str:
+        """A stable key for this view: the plan id, with the variant's regions after an @ (e.g. 'consumer@EU+UK')."""
+        if self._variant is None:
+            return self.id
+        return f"{self.id}@{'+'.join(r.value for r in self._variant.regions)}"
+
+    def views(self) -> list[Plan]:
+        """The plan's own terms, then one view per region variant."""
+        return [self, *(self.as_variant(v) for v in self.regional)]
 
     def is_known(self, field: Field_) -> bool:
         value = getattr(self, field.value)
@@ -156,6 +246,7 @@ class Source(Strict):
 class Evidence(Strict):
     id: Slug | None = None
     plans: list[Slug] = Field(min_length=1)
+    regions: list[Region] = Field(default_factory=list, description="Set when it supports a region variant's field.")
     field: Field_
     source: Slug
     quote: Text
@@ -179,6 +270,7 @@ class Myth(Strict):
 class HistoryEntry(Strict):
     date: dt.date
     plan: Slug
+    region: Region | None = Field(None, description="Set when the change concerns a region variant of the plan.")
     field: Field_
     before: Text
     after: Text
@@ -211,21 +303,32 @@ class Tool(Strict):
     def plan(self, plan_id: str) -> Plan:
         return next(p for p in self.plans if p.id == plan_id)
 
+    def plan_views(self) -> list[Plan]:
+        """Every plan as it applies somewhere: each plan's own terms, then its region variants."""
+        return [view for plan in self.plans for view in plan.views()]
+
+    def view(self, view_id: str) -> Plan:
+        return next(v for v in self.plan_views() if v.view_id == view_id)
+
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
 
-    def evidence_for(self, plan_id: str, field: Field_) -> list[Evidence]:
-        return [e for e in self.evidence if plan_id in e.plans and e.field is field]
+    def evidence_for(self, plan_id: str, field: Field_, variant: RegionVariant | None = None) -> list[Evidence]:
+        """Quotes behind a plan's field; for a region variant that overrides the field, the variant's own quotes."""
+        if variant is not None and field.value in variant.overrides:
+            return [e for e in self.evidence if plan_id in e.plans and e.field is field and set(e.regions) & set(variant.regions)]
+        return [e for e in self.evidence if plan_id in e.plans and e.field is field and not e.regions]
+
+    def evidence_of(self, plan: Plan, field: Field_) -> list[Evidence]:
+        """evidence_for a plan as viewed (its region variant, if any)."""
+        return self.evidence_for(plan.id, field, plan.variant)
 
     def evidence_by_id(self, evidence_id: str) -> Evidence:
         return next(e for e in self.evidence if e.id == evidence_id)
 
     @property
     def primary_plan(self) -> Plan:
-        """The tier most readers are on: the first consumer plan that applies everywhere."""
-        for plan in self.plans:
-            if plan.audience is Audience.consumer and not plan.regions:
-                return plan
+        """The tier most readers are on: the first consumer plan, else the first plan."""
         for plan in self.plans:
             if plan.audience is Audience.consumer:
                 return plan

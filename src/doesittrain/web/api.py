@@ -51,17 +51,29 @@ def tool_answers(tool: Tool) -> dict:
         "summary": verdicts.summary(tool),
         "badges": [{"text": b.text, "tone": b.tone} for b in verdicts.badges(tool)],
         "plans": [
-            {"id": p.id, "name": verdicts.plan_display_name(p), "label": verdicts.plan_label(p),
+            {"id": p.view_id, "name": verdicts.plan_display_name(p), "label": verdicts.plan_label(p),
              "sentence": verdicts.plan_sentence(tool, p)}
-            for p in tool.plans
+            for p in tool.plan_views()
         ],
         "faq": [{"question": a.question, "answer": a.text} for a in verdicts.faq(tool)],
     }
 
 
+def tool_data(tool: Tool) -> dict:
+    """The tool as stored, with each region variant listing only the fields it overrides."""
+    data = tool.model_dump(mode="json")
+    for plan, dumped in zip(tool.plans, data["plans"]):
+        dumped["regional"] = [
+            {"regions": [r.value for r in v.regions], "note": v.note,
+             **{k: d for k, d in v.model_dump(mode="json", include=set(v.overrides)).items()}}
+            for v in plan.regional
+        ]
+    return data
+
+
 def tool_document(tool: Tool, site: str, version: str) -> dict:
     return {
-        "tool": tool.model_dump(mode="json"),
+        "tool": tool_data(tool),
         "answers": tool_answers(tool),
         "url": f"{site}/tools/{tool.slug}",
         "dataset_version": version,
@@ -122,10 +134,11 @@ async def data_json(request: Request) -> Response:
 
 
 def csv_rows(tool: Tool, site: str):
-    for plan in tool.plans:
+    for plan in tool.plan_views():
         yield {
             "tool": tool.slug, "name": tool.name, "vendor": tool.vendor, "category": tool.category,
-            "plan": plan.id, "plan_name": plan.name, "audience": plan.audience.value, "regions": " ".join(plan.regions),
+            "plan": plan.id, "plan_name": plan.name, "audience": plan.audience.value,
+            "regions": " ".join(r.value for r in plan.regions),
             "training": plan.training.value, "training_label": verdicts.plan_label(plan),
             "sentence": verdicts.plan_sentence(tool, plan),
             "opt_out": plan.opt_out.mechanism.value, "opt_out_steps": plan.opt_out.steps or "",

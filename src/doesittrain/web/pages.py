@@ -140,7 +140,7 @@ def plan_rows(tool: Tool) -> list[dict]:
             "label": verdicts.plan_label(plan),
             "tone": verdicts.training_tone(plan.training),
             "sentence": verdicts.plan_sentence(tool, plan),
-            "region_note": plan.region_note,
+            "region_note": None,
             "retention": wording.as_sentence(verdicts.retention_text(plan)),
             "human_review": wording.as_sentence(verdicts.human_review_text(plan)),
             "evidence": [evidence_view(tool, e) for e in tool.evidence if plan.id in e.plans],
