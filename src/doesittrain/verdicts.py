@@ -22,6 +22,7 @@ from .dataset.schema import (
     Training,
     ZeroDataRetention,
 )
+from . import wording
 
 NOT_DOCUMENTED = "Not documented"
 
@@ -187,7 +188,7 @@ def _names(plans: list[Plan]) -> str:
 
 def _how_to_opt_out(plan: Plan, tool: Tool) -> str:
     """The way out, as a clause: only called for plans that have one."""
-    steps = plan.opt_out.steps
+    steps = (plan.opt_out.steps or "").rstrip(".")  # the clause ends the sentence, not the steps
     mechanism = plan.opt_out.mechanism
     if mechanism is OptOutMechanism.settings_toggle:
         return f"you can turn it off in {steps}" if steps else "you can turn it off in your settings"
@@ -300,7 +301,7 @@ def opt_out_answers(tool: Tool) -> list[str]:
             for member in group:
                 text = f"{plan_display_name(member)}: {_capital(_how_to_opt_out(member, tool))}."
                 if member.opt_out.side_effects:
-                    text += f" What it costs: {member.opt_out.side_effects.rstrip('.')}."
+                    text += f" {wording.OPT_OUT_SIDE_EFFECT} {wording.as_sentence(member.opt_out.side_effects)}"
                 text += " " + _scope_phrase(member)
                 paragraphs.append(text)
         elif plan.training is Training.default_on:
@@ -556,15 +557,15 @@ def change_sentence(plan_name: str, field: str, before: str, after: str) -> str:
     """One published or historical verdict change, e.g. 'Free / Plus: Training on your data changed from … to …'."""
     which = Field_(field)
     return (
-        f"{plan_name}: {FIELD_NAMES[which]} changed from “{describe_value(which, before)}” "
-        f"to “{describe_value(which, after)}”."
+        f"{plan_name}: {FIELD_NAMES[which]} changed from “{describe_value(which, before).rstrip('.')}” "
+        f"to “{describe_value(which, after).rstrip('.')}”."
     )
 
 
 def change_title(tool_name: str, plan_name: str, field: str, after: str) -> str:
     """A short title for a feed entry or a timeline mark."""
     which = Field_(field)
-    return f"{tool_name} {plan_name}: {describe_value(which, after)}"
+    return f"{wording.plan_with_tool(tool_name, plan_name)}: {describe_value(which, after)}"
 
 
 def no_changes_text(tool: Tool) -> str:
