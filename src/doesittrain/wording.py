@@ -6,6 +6,8 @@ value, so pages, the API, feeds, badges and emails all say the same thing.
 
 from __future__ import annotations
 
+from .dataset.schema import DPA, UNKNOWN, Field_, OptOutMechanism, Region, Training, ZeroDataRetention
+
 
 # ---------------------------------------------------------------- tool page furniture
 
@@ -50,3 +52,231 @@ def plan_with_tool(tool_name: str, plan_name: str) -> str:
         if [w.lower() for w in tool_words[-size:]] == [w.lower() for w in plan_words[:size]]:
             return " ".join(tool_words + plan_words[size:])
     return f"{tool_name} {plan_name}"
+
+
+# ---------------------------------------------------------------- one label per value
+# Every badge, table cell, filter, chart bar, feed title and JSON label of a stored value reads one of these.
+
+NOT_DOCUMENTED = "Not documented"
+
+TRAINING_LABELS = {
+    Training.default_on: "Trains on your data by default",
+    Training.default_on_no_opt_out: "Trains on your data, no opt-out",
+    Training.opt_in: "Trains only if you opt in",
+    Training.off: "Does not train on your data",
+    Training.unknown: "Training not documented",
+}
+
+OPT_OUT_LABELS = {
+    OptOutMechanism.settings_toggle: "Opt-out in settings",
+    OptOutMechanism.privacy_request: "Opt-out by privacy request",
+    OptOutMechanism.email_request: "Opt-out by email",
+    OptOutMechanism.admin_setting: "Opt-out by an admin",
+    OptOutMechanism.not_offered: "No opt-out",
+    OptOutMechanism.not_needed: "No opt-out needed",
+    OptOutMechanism.unknown: "Opt-out not documented",
+}
+
+ZDR_LABELS = {
+    ZeroDataRetention.available: "Zero retention available",
+    ZeroDataRetention.on_request: "Zero retention on request",
+    ZeroDataRetention.enterprise_only: "Zero retention for Enterprise only",
+    ZeroDataRetention.not_offered: "No zero-retention option",
+    ZeroDataRetention.unknown: "Zero retention not documented",
+}
+
+DPA_LABELS = {
+    DPA.public: "DPA published",
+    DPA.on_request: "DPA on request",
+    DPA.not_offered: "No DPA",
+    DPA.unknown: "DPA not documented",
+}
+
+FIELD_NAMES = {
+    Field_.training: "Training on your data",
+    Field_.opt_out: "Opt-out",
+    Field_.human_review: "Human review",
+    Field_.retention: "Retention",
+    Field_.zero_data_retention: "Zero data retention",
+    Field_.dpa: "Data processing agreement",
+}
+
+LABELS_BY_FIELD = {
+    Field_.training: TRAINING_LABELS,
+    Field_.opt_out: OPT_OUT_LABELS,
+    Field_.zero_data_retention: ZDR_LABELS,
+    Field_.dpa: DPA_LABELS,
+}
+
+
+def label(field: Field_, value: str | None) -> str:
+    """The one label of a stored value, e.g. ('training', 'default_on') -> 'Trains on your data by default'."""
+    labels = LABELS_BY_FIELD.get(field)
+    if labels is None:  # free-text fields (retention, human review) are shown as written
+        return NOT_DOCUMENTED if value in (None, "", UNKNOWN) else str(value)
+    for key, text in labels.items():
+        if key.value == (value or UNKNOWN):
+            return text
+    return str(value)
+
+
+# What each label means for the reader, with an example, for /methodology's glossary.
+GLOSSARY = {
+    Field_.training: {
+        Training.default_on: ("Your prompts, files and chats are used to train the vendor's models unless you switch it off.",
+                              "A free chatbot account where “Improve the model” is on until you turn it off."),
+        Training.default_on_no_opt_out: ("Your content is used for training and the vendor offers no way to stop it, short of not using the tool.",
+                                         "An app whose terms say chats train its models, with no setting or form to object."),
+        Training.opt_in: ("Nothing you send is used for training unless you actively agree, for example by joining a programme.",
+                          "A plan where training is off until an admin joins a data-sharing programme."),
+        Training.off: ("The vendor says it does not use your content to train its models on this plan.",
+                       "A business plan whose contract forbids training on customer content."),
+        Training.unknown: ("The vendor's public texts do not say; we do not guess.",
+                           "A privacy policy that only says data is used “to improve our services”."),
+    },
+    Field_.opt_out: {
+        OptOutMechanism.settings_toggle: ("You can stop training yourself, with a switch in the product's settings.", "Settings → Data Controls → a training switch."),
+        OptOutMechanism.privacy_request: ("You stop training by sending the vendor a privacy request or objection form.", "A right-to-object form in a privacy centre."),
+        OptOutMechanism.email_request: ("You stop training by writing to the vendor.", "An email to the vendor's privacy address."),
+        OptOutMechanism.admin_setting: ("Your organisation's administrator can switch training off for everyone.", "An admin console setting for the whole workspace."),
+        OptOutMechanism.not_offered: ("There is no way to keep your data out of training on this plan.", "Terms that describe training and no exception."),
+        OptOutMechanism.not_needed: ("Nothing to do: your data is not used for training unless you opt in.", "A business plan that does not train by default."),
+        OptOutMechanism.unknown: ("The vendor does not say whether or how you can opt out.", "A policy that mentions training but no choice."),
+    },
+    Field_.zero_data_retention: {
+        ZeroDataRetention.available: ("You can have prompts and outputs not stored at all after they are processed.", "An API setting that keeps nothing after the response."),
+        ZeroDataRetention.on_request: ("Zero retention exists, but the vendor must approve it for you.", "An API customer asks sales to enable it."),
+        ZeroDataRetention.enterprise_only: ("Zero retention is only part of Enterprise contracts.", "Only enterprise customers may sign for it."),
+        ZeroDataRetention.not_offered: ("Your data is kept for a while in every case.", "Chats are kept for 30 days even when deleted."),
+        ZeroDataRetention.unknown: ("The vendor does not say.", "No word on retention options."),
+    },
+    Field_.dpa: {
+        DPA.public: ("The vendor publishes a data processing agreement your organisation can rely on.", "A DPA page linked from the business terms."),
+        DPA.on_request: ("A data processing agreement exists, but you must ask for it.", "Contact sales for a signed DPA."),
+        DPA.not_offered: ("No data processing agreement is offered on this plan.", "A consumer app with no processor terms."),
+        DPA.unknown: ("The vendor does not say.", "No word on processor terms."),
+    },
+}
+
+CONFIDENCE_MEANINGS = {
+    "high": "the vendor's own current policy text says it plainly",
+    "medium": "the vendor's text is indirect, older, or only quoted by third parties",
+    "low": "sources disagree or are thin; treat this as a lead, not an answer",
+}
+
+SETTING_STATES = {
+    "default": "I haven't changed anything",
+    "opted_out": "I turned training off / opted out",
+    "opted_in": "I opted in to training",
+}
+
+AUDIENCE_LABELS = {
+    "consumer": "Consumer",
+    "business": "Business",
+    "enterprise": "Enterprise",
+    "developer-api": "API",
+}
+
+MYTH_RATING_LABELS = {
+    "false": "False",
+    "outdated": "Outdated",
+    "misleading": "Misleading",
+    "missing_context": "Missing context",
+}
+
+SOURCE_KIND_LABELS = {
+    "policy": "Vendor policy",
+    "terms": "Vendor terms",
+    "help_page": "Vendor help page",
+    "vendor_blog": "Vendor blog",
+    "news": "News report",
+    "third_party_tracker": "Third-party tracker",
+}
+
+# The region picker: every code of the one list, by its reader name; "" is everyone else.
+REGION_CHOICES = {
+    "": "Anywhere else",
+    Region.EU.value: "European Union / EEA",
+    Region.UK.value: "United Kingdom",
+    Region.CH.value: "Switzerland",
+    Region.US.value: "United States",
+    Region.CA.value: "Canada",
+    Region.BR.value: "Brazil",
+    Region.KR.value: "South Korea",
+    Region.JP.value: "Japan",
+    Region.IN.value: "India",
+    Region.AU.value: "Australia",
+    Region.CN.value: "China",
+}
+
+# How a region reads inside a sentence ("in the EU/EEA and the UK").
+REGION_IN_SENTENCE = {
+    Region.EU: "the EU/EEA", Region.UK: "the UK", Region.CH: "Switzerland", Region.US: "the United States",
+    Region.CA: "Canada", Region.BR: "Brazil", Region.KR: "South Korea", Region.JP: "Japan", Region.IN: "India",
+    Region.AU: "Australia", Region.CN: "China",
+}
+
+
+def regions_phrase(regions) -> str:
+    return join_names([REGION_IN_SENTENCE[Region(getattr(r, "value", r))] for r in regions])
+
+
+DATA_LICENCE = "Dataset under CC BY 4.0; quoted policy texts from Open Terms Archive under ODC-BY 1.0; code under Apache-2.0."
+DATA_LICENCE_SHORT = "CC BY 4.0, doesittrain contributors"
+
+
+def audience_label(audience) -> str:
+    return AUDIENCE_LABELS.get(getattr(audience, "value", audience), str(audience))
+
+
+def myth_rating_label(rating) -> str:
+    return MYTH_RATING_LABELS.get(getattr(rating, "value", rating), str(rating))
+
+
+def source_kind_label(kind) -> str:
+    return SOURCE_KIND_LABELS.get(getattr(kind, "value", kind), str(kind))
+
+
+def question(tool) -> str:
+    return f"Does {tool.name} train its models on your data?"
+
+
+def not_covered(query: str) -> str:
+    return f"We have not covered “{query}” yet, so we cannot say whether it trains on your data."
+
+
+# ---------------------------------------------------------------- home filters and the chart
+# A filter and the chart bar of the same name count the same tools: both are defined over tiers in web/search.py.
+
+FILTER_LABELS = {
+    "trains": "Train on your data by default on a consumer plan",
+    "no_opt_out": "Offer no documented opt-out on a consumer plan that trains",
+    "zdr": "Offer zero retention on some plan",
+}
+
+CHART_TITLE = "How many tools train on your data by default, per kind of plan"
+CHART_LEGEND = {
+    "bad": "Train on your data by default on such a plan",
+    "good": "Do not train by default on any such plan",
+    "unknown": "Not documented",
+}
+
+
+def chart_row_label(audience) -> str:
+    return f"{audience_label(audience)} plans"
+
+
+def filter_match_caption(plan_name: str) -> str:
+    return f"Matches on {plan_name}"
+
+
+# ---------------------------------------------------------------- forms: compare and "my situation"
+
+CHOOSE_TOOL = "Choose a tool"
+CHOOSE_PLAN = "Choose a plan"
+CHECK_NEXT = "Next"
+CHECK_ANSWER = "Get the answer"
+
+
+def plan_not_offered(plan_name: str, tool_name: str) -> str:
+    return f"“{plan_name}” is not one of {tool_name}’s plans. Choose one of its plans below."

@@ -504,6 +504,8 @@ async def check(request: Request) -> Response:
             "all_tools": pickable_tools(content),
             "tool": tool,
             "unknown_tool": verdicts.not_covered(slug) if slug and not tool else None,
+            # A plan of another tool (the tool was changed after the plans were shown) is said, never dropped silently.
+            "stale_plan": wording.plan_not_offered(plan_name, tool.name) if tool and plan_name and not chosen_plan else None,
             "plan_names": plan_names,
             "plan_name": chosen_plan,
             "regions": regions,
