@@ -71,7 +71,10 @@ def make_settings(tmp_path):
     """Settings isolated in a temporary home; keyword arguments override single settings."""
 
     def make(**overrides: str) -> settings_module.Settings:
-        values = {"home": str(tmp_path / "home"), "dataset": str(EXAMPLE_DATASET), "secret_key": "test-secret"}
+        # A mail server is configured (so the subscribe forms are open) but nothing listens there: tests that
+        # deliver start a real one and pass its URL.
+        values = {"home": str(tmp_path / "home"), "dataset": str(EXAMPLE_DATASET), "secret_key": "test-secret",
+                  "smtp_url": "smtp://127.0.0.1:9"}
         values.update(overrides)
         return settings_module.load(environ={}, **values)
 

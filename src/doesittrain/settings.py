@@ -39,7 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
         lambda r: "sqlite:///" + str(Path(r["home"]) / "doesittrain.sqlite3"),
         "SQLAlchemy URL of the state database: SQLite in the home folder, or postgresql+psycopg://…",
     ),
-    Setting("site_url", _const("http://127.0.0.1:8000"), "Public address of the site, used in links, emails and feeds."),
+    Setting("site_url", _const("http://127.0.0.1:8000"), "Public address of the site, used in absolute links, emails and feeds; serve without one uses the address it listens on."),
     Setting("smtp_url", _const(""), "Mail server: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465. Empty: no delivery."),
     Setting("mail_from", _const("doesittrain <alerts@localhost>"), "From address of every email."),
     Setting("admin_password", _const(""), "Enables /admin when set."),

@@ -280,3 +280,19 @@ CHECK_ANSWER = "Get the answer"
 
 def plan_not_offered(plan_name: str, tool_name: str) -> str:
     return f"“{plan_name}” is not one of {tool_name}’s plans. Choose one of its plans below."
+
+
+# ---------------------------------------------------------------- alerts by email
+
+ALERTS_NOT_ENABLED = (
+    "Email alerts are not enabled on this site: it has no mail server, so no confirmation email could arrive."
+)
+ALERTS_OFF_TITLE = "Email alerts are off on this site"
+ALERTS_FEED_INSTEAD = "Follow the changes in a feed reader instead"
+SMTP_MISSING_WARNING = (
+    "Note: no mail server is set (DOESITTRAIN_SMTP_URL), so email alerts are off; the subscribe forms say so."
+)
+
+
+def back_to(name: str | None) -> str:
+    return f"Back to {name or 'all tools'}"

@@ -34,10 +34,10 @@ def test_tool_page_has_every_section_of_the_seed_in_order(client):
     expected = [
         "Does ExampleAI train on your data?",
         "Does ExampleAI train its models on your data?",
+        "Verdict by plan tier",
         "Can you opt out?",
         "Zero retention / DPA",
         "What the listicles get wrong",
-        "Verdict by plan tier",
         "How the verdict changed",
         "Get notified when this changes",
         "Frequently asked questions",
@@ -60,8 +60,20 @@ def test_tool_page_words_come_from_the_verdict_engine(client):
     assert [b.text() for b in tree.css("header .badge")] == [b.text for b in verdicts.badges(tool)]
     assert text_of(tree, "#opt-out p") == verdicts.opt_out_answers(tool)[0]
     assert verdicts.confirm_note(tool) in text_of(tree, ".verified")
-    faq = [" ".join(h.text().split()) for h in tree.css("#faq h3")]
-    assert faq == [a.question for a in verdicts.faq(tool)]
+
+
+def test_faq_is_collapsed_and_points_at_the_sections_that_answer_it(client):
+    tool = _tool(client)
+    tree = page(client, "/tools/exampleai")
+    details = tree.css_first("#faq details")
+    assert details is not None and "open" not in details.attributes
+    items = tree.css("#faq li")
+    assert [" ".join(li.text().split()).split(" Answered in ")[0] for li in items] == [a.question for a in verdicts.faq(tool)]
+    targets = [li.css_first("a").attributes["href"] for li in items]
+    assert targets == ["#answer", "#opt-out", "#zdr-dpa", "#tiers"]
+    assert all(tree.css_first(target) is not None for target in targets)
+    for answer in verdicts.faq(tool):
+        assert answer.text not in text_of(tree, "#faq"), "the FAQ does not repeat the sections word for word"
 
 
 def test_tier_table_has_one_row_per_plan_with_label_sentence_and_region_note(client):
@@ -113,7 +125,7 @@ def test_tier_hint_and_timeline_are_added_to_the_seed(client):
 
 def test_subscribe_form_posts_to_the_site_with_tool_and_token(client):
     form = page(client, "/tools/exampleai").css_first("#notify form")
-    assert form.attributes["action"] == "https://doesittrain.test/subscribe"
+    assert form.attributes["action"] == "/subscribe", "a served page posts to whatever address it was opened at"
     assert form.attributes["method"] == "post"
     fields = {i.attributes.get("name"): i.attributes.get("value") for i in form.css("input")}
     assert fields["tool"] == "exampleai" and "email" in fields

@@ -127,3 +127,27 @@ def test_an_unknown_confirmation_link_is_a_readable_404(browser):
     response = browser.get("/confirm/not-a-real-token")
     assert response.status_code == 404
     assert "not valid or has already been used" in response.text
+
+
+def test_without_a_mail_server_nothing_is_promised_or_stored_and_the_answer_leads_back(make_settings, database_url):
+    from doesittrain import wording
+
+    settings = make_settings(database_url=database_url, smtp_url="")
+    browser = TestClient(create_app(settings), base_url="http://127.0.0.1:8000")
+    form = browser.get("/subscribe?tool=exampleai")
+    assert wording.ALERTS_NOT_ENABLED in form.text and 'name="email"' not in form.text
+    tool_page = browser.get("/tools/exampleai").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/subscribe").text)
+    assert token is None and wording.ALERTS_NOT_ENABLED in tool_page
+    # A form posted from an old page or by a script: refused plainly, nothing stored, with the way back to the tool.
+    answer = browser.post("/subscribe", data={"email": "a@example.org", "tool": "exampleai"})
+    assert answer.status_code == 503
+    assert wording.ALERTS_NOT_ENABLED in answer.text and "on its way" not in answer.text
+    assert '<a href="/tools/exampleai">' in answer.text
+    assert outbox_bodies(settings) == []
+
+
+def test_the_answer_page_leads_back_to_the_tool(browser):
+    token = form_token(browser)
+    answer = browser.post("/subscribe", data={"email": "a@example.org", "tool": "exampleai", "csrf_token": token})
+    assert '<a href="/tools/exampleai">' in answer.text

@@ -8,7 +8,11 @@ from pathlib import Path
 import click
 
 from .. import settings as settings_module
+from .. import wording
 from ..errors import UserError
+
+
+SITE_URL_ENV = "DOESITTRAIN_SITE_URL"
 
 
 def serve_app():
@@ -44,15 +48,22 @@ def serve(host: str, port: int, workers: int | None) -> None:
     """Start the website (state lives in the home folder, created if missing)."""
     import uvicorn
 
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+    listening = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
+    # Without a configured public address, absolute links (canonical, feeds, API, badge code) name the address this
+    # server listens on; the workers read it from the environment like every other setting.
+    if not os.environ.get(SITE_URL_ENV):
+        os.environ[SITE_URL_ENV] = listening
     settings = settings_module.load()
     settings.home_dir.mkdir(parents=True, exist_ok=True)
     if not settings.dataset_dir.is_dir():
         raise click.ClickException(f"{settings.dataset_dir}: no such dataset folder (DOESITTRAIN_DATASET)")
     workers = workers or default_workers(settings)
-    shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
     plural = "es" if workers > 1 else ""
-    click.echo(f"doesittrain is running: open http://{shown}:{port}/  (state in {settings.home_dir}; "
+    click.echo(f"doesittrain is running: open {listening}/  (state in {settings.home_dir}; "
                f"{workers} process{plural}; Ctrl+C stops)")
+    if not settings.smtp_url:
+        click.echo(wording.SMTP_MISSING_WARNING, err=True)
     uvicorn.run(
         "doesittrain.web.commands:serve_app", factory=True, host=host, port=port, workers=workers,
         log_level="warning", access_log=False, proxy_headers=True, **server_choices(),

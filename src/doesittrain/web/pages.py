@@ -99,6 +99,7 @@ def page_context(request: Request, path: str | None = None) -> dict:
         "static_export": static,
         # Forms that need the server (search, check, compare, subscribe) point at it from a static export.
         "form_base": site if static else "",
+        "alerts_enabled": bool(request.app.state.settings.smtp_url),
     }
 
 

@@ -36,6 +36,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "site_url": settings.site_url.rstrip("/"),
         "csrf_token": _csrf_token(request),
         "static_export": bool(getattr(request.app.state, "static_export", False)),
+        "alerts_enabled": bool(settings.smtp_url),
     }
 
 

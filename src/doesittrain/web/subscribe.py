@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from ..dataset.load import load_dataset
 from ..errors import UserError
+from .. import wording
 from ..notify import subscriptions
 from .render import render
 from .security import RateLimiter, client_address, set_csrf_cookie, verify_csrf
@@ -57,8 +58,25 @@ async def subscribe_form(request: Request) -> Response:
     return _page(request, "subscribe/form.html", {"tools": tools, "chosen": chosen if chosen in tools else "all"})
 
 
+def _alerts_enabled(request: Request) -> bool:
+    return bool(request.app.state.settings.smtp_url)
+
+
+def _alerts_off(request: Request, tool: object) -> Response:
+    """No mail server: nothing is stored and nothing is promised; the reader is led back to the tool."""
+    if _wants_json(request):
+        return JSONResponse({"error": {"status": 503, "message": wording.ALERTS_NOT_ENABLED}}, status_code=503)
+    slug = tool if isinstance(tool, str) and tool in _known_tools(request) else None
+    return _page(request, "subscribe/check_inbox.html", {
+        "message": wording.ALERTS_NOT_ENABLED, "tool_name": _known_tools(request).get(slug), "tool_slug": slug,
+        "alerts_off": True,
+    }, status=503)
+
+
 async def subscribe(request: Request) -> Response:
     form = await request.form()
+    if not _alerts_enabled(request):  # nothing is stored, so there is nothing to forge
+        return _alerts_off(request, form.get("tool"))
     verify_csrf(request, form)
     per_client, per_address = _limiters(request)
     per_client.hit(client_address(request))
@@ -70,7 +88,8 @@ async def subscribe(request: Request) -> Response:
     if _wants_json(request):
         return JSONResponse({"status": "confirmation_requested", "message": CHECK_INBOX})
     name = tools.get(tool) if isinstance(tool, str) else None
-    return _page(request, "subscribe/check_inbox.html", {"message": CHECK_INBOX, "tool_name": name})
+    slug = tool if name else None
+    return _page(request, "subscribe/check_inbox.html", {"message": CHECK_INBOX, "tool_name": name, "tool_slug": slug})
 
 
 async def confirm(request: Request) -> Response:
