@@ -104,7 +104,7 @@ def test_a_change_is_recorded_with_its_date_note_quote_and_source(settings, fold
         ("exampleai", "consumer@EU+UK", "dpa", "unknown", "public")
     ]
     [recorded] = published_changes(engine_for(settings))
-    assert recorded.plan_name == "Free / Plus (EU and UK)"
+    assert recorded.plan_name == "Free / Plus in the EU/EEA and the UK"
     assert recorded.date == dt.date(2026, 11, 20)
     assert recorded.note == "The DPA now covers EU and UK consumers."
     assert recorded.quote == "Our Data Processing Addendum now also covers consumers in the EEA and the UK."

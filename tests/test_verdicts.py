@@ -78,14 +78,14 @@ def _every_text(tool: Tool) -> list[str]:
     texts = [verdicts.headline(tool), verdicts.summary(tool), *verdicts.opt_out_answers(tool), *verdicts.zdr_dpa_answers(tool)]
     texts += [b.text for b in verdicts.badges(tool)]
     texts += [a.text for a in verdicts.faq(tool)]
-    texts += [verdicts.plan_sentence(tool, p) for p in tool.plans]
+    texts += [verdicts.plan_sentence(tool, p) for p in tool.plan_views()]
     return texts
 
 
 @settings(max_examples=300, deadline=None)
 @given(tools())
 def test_no_opt_out_is_promised_where_none_exists(tool):
-    if not any(verdicts.has_opt_out(p) for p in tool.plans):
+    if not any(verdicts.has_opt_out(p) for p in tool.plan_views()):
         for text in _every_text(tool):
             assert not OPT_OUT_PROMISES.search(text), text
 
@@ -93,7 +93,7 @@ def test_no_opt_out_is_promised_where_none_exists(tool):
 @settings(max_examples=300, deadline=None)
 @given(tools())
 def test_each_plan_sentence_promises_an_opt_out_only_if_that_plan_has_one(tool):
-    for plan in tool.plans:
+    for plan in tool.plan_views():
         sentence = verdicts.plan_sentence(tool, plan)
         assert bool(OPT_OUT_PROMISES.search(sentence)) == verdicts.has_opt_out(plan), sentence
 
@@ -112,16 +112,16 @@ def test_it_depends_only_where_tiers_differ(tool):
 def test_unknown_is_always_not_documented_never_a_guess(tool):
     for plan in tool.plans:
         if plan.training is Training.unknown:
-            assert verdicts.plan_label(plan) == "Not documented"
+            assert verdicts.plan_label(plan) == "Training not documented"
             sentence = verdicts.plan_sentence(tool, plan)
             assert "not documented" in sentence
             assert not re.search(r"\b(uses your data|does not use)\b", sentence)
         if plan.zero_data_retention is ZeroDataRetention.unknown:
-            assert verdicts.describe_value(verdicts.Field_.zero_data_retention, "unknown") == "Not documented"
+            assert verdicts.describe_value(verdicts.Field_.zero_data_retention, "unknown") == "Zero retention not documented"
     primary = tool.primary_plan
     if primary.training is Training.unknown:
         assert verdicts.headline(tool).startswith("Not documented")
-        assert any(b.text == "Training: not documented" for b in verdicts.badges(tool))
+        assert any(b.text == "Training not documented" for b in verdicts.badges(tool))
 
 
 @settings(max_examples=300, deadline=None)
@@ -161,9 +161,43 @@ def test_situation_speaks_of_the_chosen_plan_and_never_promises_a_missing_opt_ou
 def test_example_headline_reads_as_one_answer(example_dataset):
     tool = load_dataset(example_dataset).tools["exampleai"]
     assert verdicts.headline(tool) == (
-        "Yes, on Free / Plus by default; you can turn it off in Settings → Data Controls → Improve the model for"
-        " everyone. Free / Plus (EU and UK): only if you opt in. Team / Enterprise and API: no."
+        "Yes, on Free / Plus outside the EU/EEA and the UK by default; you can turn it off in Settings → Data Controls"
+        " → Improve the model for everyone. Team / Enterprise and API: does not train on your data."
+        " Free / Plus in the EU/EEA and the UK: trains only if you opt in."
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(tools(), st.sampled_from(["EU", "UK", "US", "CH"]))
+def test_a_reader_in_a_region_gets_that_regions_terms_and_is_told_so(tool, region):
+    for plan in tool.plans:
+        view = verdicts.plan_for(tool, plan.name, region)
+        variant = plan.variant_for(region)
+        assert view.training is (variant.training if variant and variant.training else plan.training)
+        answer = verdicts.situation(tool, view)
+        note = verdicts.region_answer_note(tool, view, region)
+        if variant is not None:
+            assert verdicts.where_phrase(view) in answer.sentence
+        else:
+            assert note and "no separate terms" in note
+
+
+@settings(max_examples=300, deadline=None)
+@given(tools())
+def test_the_headline_names_every_region_whose_verdict_differs(tool):
+    text = verdicts.headline(tool)
+    for plan in tool.plans:
+        for view in verdicts.differing_variants(plan):
+            assert verdicts.plan_display_name(view) in text
+
+
+def test_caveats_reach_the_answer_of_a_reader_who_opted_out(example_dataset):
+    tool = load_dataset(example_dataset).tools["exampleai"]
+    answer = verdicts.situation(tool, tool.plan("consumer"), "opted_out")
+    assert answer.caveats == (verdicts.caveat_sentence(tool, tool.plan("consumer").caveats[0]),)
+    assert "feedback-used" not in answer.caveats[0] and "thumbs up or down" in answer.caveats[0]
+    assert "consumer-feedback" in {e.id for e in answer.evidence}
+    assert answer.caveats[0] in verdicts.tier_sentence(tool, tool.plan("consumer"))
 
 
 def test_regional_plan_wins_for_a_reader_in_that_region(example_dataset):

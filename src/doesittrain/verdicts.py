@@ -2,17 +2,21 @@
 
 Pages, the API, feeds and emails all call these functions, so no two places can say different things about the
 same fact. Rules kept here: an opt-out is only ever described where the plan's mechanism says one exists;
-`unknown` is always "Not documented", never a guess; "It depends on your plan tier" only where tiers differ.
+`unknown` is always "not documented", never a guess; "It depends on your plan tier" only where tiers differ; a
+region variant is always named with its regions, and the plan's own terms with the regions they do not cover.
+The fixed labels these sentences share with badges, filters and charts live in `wording.py`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import groupby
 
 from .dataset.schema import (
     DPA,
     UNKNOWN,
+    Audience,
+    Caveat,
+    CaveatKind,
     Evidence,
     Field_,
     OptOutMechanism,
@@ -22,76 +26,50 @@ from .dataset.schema import (
     Training,
     ZeroDataRetention,
 )
-from . import wording
-
-NOT_DOCUMENTED = "Not documented"
-
-TRAINING_LABELS = {
-    Training.default_on: "Trains on your data by default",
-    Training.default_on_no_opt_out: "Trains on your data, no opt-out",
-    Training.opt_in: "Only if you opt in",
-    Training.off: "Does not train on your data",
-    Training.unknown: NOT_DOCUMENTED,
-}
-
-OPT_OUT_LABELS = {
-    OptOutMechanism.settings_toggle: "Opt-out in settings",
-    OptOutMechanism.privacy_request: "Opt-out by privacy request",
-    OptOutMechanism.email_request: "Opt-out by email",
-    OptOutMechanism.admin_setting: "Opt-out by an admin",
-    OptOutMechanism.not_offered: "No opt-out",
-    OptOutMechanism.not_needed: "No opt-out needed",
-    OptOutMechanism.unknown: NOT_DOCUMENTED,
-}
-
-ZDR_LABELS = {
-    ZeroDataRetention.available: "Zero retention available",
-    ZeroDataRetention.on_request: "Zero retention on request",
-    ZeroDataRetention.enterprise_only: "Zero retention for Enterprise only",
-    ZeroDataRetention.not_offered: "No zero-retention option",
-    ZeroDataRetention.unknown: NOT_DOCUMENTED,
-}
-
-DPA_LABELS = {
-    DPA.public: "DPA published",
-    DPA.on_request: "DPA on request",
-    DPA.not_offered: "No DPA",
-    DPA.unknown: NOT_DOCUMENTED,
-}
-
-FIELD_NAMES = {
-    Field_.training: "Training on your data",
-    Field_.opt_out: "Opt-out",
-    Field_.human_review: "Human review",
-    Field_.retention: "Retention",
-    Field_.zero_data_retention: "Zero data retention",
-    Field_.dpa: "Data processing agreement",
-}
-
-CONFIDENCE_MEANINGS = {
-    "high": "the vendor's own current policy text says it plainly",
-    "medium": "the vendor's text is indirect, older, or only quoted by third parties",
-    "low": "sources disagree or are thin; treat this as a lead, not an answer",
-}
-
-_LABELS_BY_FIELD = {
-    Field_.training: TRAINING_LABELS,
-    Field_.opt_out: OPT_OUT_LABELS,
-    Field_.zero_data_retention: ZDR_LABELS,
-    Field_.dpa: DPA_LABELS,
-}
-
-SETTING_STATES = {
-    "default": "I haven't changed anything",
-    "opted_out": "I turned training off / opted out",
-    "opted_in": "I opted in to training",
-}
+from .wording import (  # noqa: F401  (re-exported: callers read every label through this module or wording)
+    AUDIENCE_LABELS,
+    CHART_LEGEND,
+    CONFIDENCE_MEANINGS,
+    DATA_LICENCE,
+    DPA_LABELS,
+    FIELD_NAMES,
+    MYTH_RATING_LABELS,
+    NOT_DOCUMENTED,
+    OPT_OUT_LABELS,
+    REGION_CHOICES,
+    SETTING_STATES,
+    SOURCE_KIND_LABELS,
+    TRAINING_LABELS,
+    ZDR_LABELS,
+    as_sentence,
+    audience_label,
+    chart_row_label,
+    join_names,
+    label,
+    myth_rating_label,
+    not_covered,
+    plan_with_tool,
+    question,
+    regions_phrase,
+    source_kind_label,
+)
 
 
 @dataclass(frozen=True)
 class Badge:
     text: str
     tone: str  # "bad" | "warn" | "good" | "unknown": drives colour only; the text carries the meaning
+    field: str = Field_.training.value
+    value: str = UNKNOWN
+
+
+@dataclass(frozen=True)
+class BadgeSet:
+    """The badges of one tier, with the tier they speak for."""
+
+    plan: Plan
+    caption: str
+    badges: list[Badge]
 
 
 @dataclass(frozen=True)
@@ -108,6 +86,7 @@ class Situation:
     confidence: str
     plan: Plan
     evidence: tuple[Evidence, ...]
+    caveats: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- single values
@@ -115,19 +94,11 @@ class Situation:
 
 def describe_value(field: Field_, value: str | None) -> str:
     """Reader wording of one stored value, e.g. ('training', 'default_on') -> 'Trains on your data by default'."""
-    if value is None or value == UNKNOWN or value == "":
-        return NOT_DOCUMENTED
-    labels = _LABELS_BY_FIELD.get(field)
-    if labels is None:
-        return value
-    for key, label in labels.items():
-        if key.value == value:
-            return label
-    return value
+    return label(field, value)
 
 
 def plan_value(plan: Plan, field: Field_) -> str:
-    """A plan's raw value for a field as a plain string (the form publish and history compare)."""
+    """A plan's raw value for a field as a plain string (the form publish, history and data attributes compare)."""
     value = getattr(plan, field.value)
     if field is Field_.opt_out:
         return value.mechanism.value
@@ -136,10 +107,16 @@ def plan_value(plan: Plan, field: Field_) -> str:
     return getattr(value, "value", value)
 
 
+def where_phrase(plan: Plan) -> str:
+    """'the EU/EEA and the UK' for a region variant, '' for a plan's own terms."""
+    return regions_phrase(plan.regions) if plan.variant else ""
+
+
 def plan_display_name(plan: Plan) -> str:
-    if not plan.regions:
+    """A tier's name; a region variant says where it holds ('Free / Plus in the EU/EEA and the UK')."""
+    if plan.variant is None:
         return plan.name
-    return f"{plan.name} ({_join(plan.regions)})"
+    return f"{plan.name} in {where_phrase(plan)}"
 
 
 def history_is_of(entry, plan: Plan) -> bool:
@@ -165,6 +142,10 @@ def training_tone(training: Training) -> str:
     }[training]
 
 
+def trains_by_default(plan: Plan) -> bool:
+    return plan.training in {Training.default_on, Training.default_on_no_opt_out}
+
+
 def has_opt_out(plan: Plan) -> bool:
     return plan.training is Training.default_on and plan.opt_out.mechanism not in {
         OptOutMechanism.unknown,
@@ -173,22 +154,54 @@ def has_opt_out(plan: Plan) -> bool:
     }
 
 
+def lacks_opt_out(plan: Plan) -> bool:
+    """Trains by default and no way out is documented (none offered, or none described)."""
+    return trains_by_default(plan) and not has_opt_out(plan)
+
+
+ZDR_USABLE = {ZeroDataRetention.available, ZeroDataRetention.on_request, ZeroDataRetention.enterprise_only}
+
+
+def offers_zero_retention(plan: Plan) -> bool:
+    return plan.zero_data_retention in ZDR_USABLE
+
+
+# Kinds of plan, as the home chart's bars and the compare rows group them.
+AUDIENCE_GROUPS = {
+    "consumer": {Audience.consumer},
+    "business": {Audience.business, Audience.enterprise},
+    "developer-api": {Audience.developer_api},
+}
+
+
+def plans_for_audience(tool: Tool, audience: str) -> list[Plan]:
+    return [p for p in tool.plans if p.audience in AUDIENCE_GROUPS[audience]]
+
+
+def audience_tone(tool: Tool, audience: str) -> str | None:
+    """Over a tool's plans of one kind: 'bad' if any trains by default, 'good' if none trains unless you opt in,
+    'unknown' otherwise; None when the tool has no such plan. The home chart and its filter both use it."""
+    plans = plans_for_audience(tool, audience)
+    if not plans:
+        return None
+    if any(trains_by_default(p) for p in plans):
+        return "bad"
+    if all(p.training in {Training.off, Training.opt_in} for p in plans):
+        return "good"
+    return "unknown"
+
+
 # ---------------------------------------------------------------- phrases
 
 
-def _join(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _names(plans: list[Plan]) -> str:
-    return _join([plan_display_name(p) for p in plans])
+    return join_names([plan_display_name(p) for p in plans])
 
 
 def _how_to_opt_out(plan: Plan, tool: Tool) -> str:
     """The way out, as a clause: only called for plans that have one."""
-    steps = (plan.opt_out.steps or "").rstrip(".")  # the clause ends the sentence, not the steps
+    # Steps are a path ("Settings → Privacy → …"); a stop of their own would double the sentence's.
+    steps = (plan.opt_out.steps or "").strip().rstrip(".") or None
     mechanism = plan.opt_out.mechanism
     if mechanism is OptOutMechanism.settings_toggle:
         return f"you can turn it off in {steps}" if steps else "you can turn it off in your settings"
@@ -203,23 +216,31 @@ def _how_to_opt_out(plan: Plan, tool: Tool) -> str:
 
 def _scope_phrase(plan: Plan) -> str:
     return {
-        OptOutScope.future_only: "It covers future data only; data already used for training stays in trained models.",
-        OptOutScope.past_and_future: "It also covers data you shared before opting out.",
-        OptOutScope.unknown: "Whether it covers data you shared before opting out is not documented.",
+        OptOutScope.future_only: "Opting out covers future data only; data already used for training stays in trained models.",
+        OptOutScope.past_and_future: "Opting out also covers data you shared before.",
+        OptOutScope.unknown: "Whether opting out covers data you shared before is not documented.",
     }[plan.opt_out.scope]
 
 
-def _training_group_key(plan: Plan) -> tuple[Training, bool]:
+def short_verdict(plan: Plan) -> str:
+    """The verdict of one tier in a few words, the same wherever tiers are listed side by side."""
+    if plan.training is Training.default_on:
+        tail = "you can opt out" if has_opt_out(plan) else "how to opt out is not documented"
+        return f"{_lower_first(TRAINING_LABELS[plan.training])}; {tail}"
+    return _lower_first(TRAINING_LABELS[plan.training])
+
+
+def _verdict_key(plan: Plan) -> tuple[Training, bool]:
     return (plan.training, has_opt_out(plan))
 
 
 def _ordered_groups(tool: Tool) -> list[list[Plan]]:
     """Plans grouped by what they mean for training, the primary plan's group first, file order otherwise."""
-    primary_key = _training_group_key(tool.primary_plan)
+    primary_key = _verdict_key(tool.primary_plan)
     keys: list[tuple] = []
     groups: dict[tuple, list[Plan]] = {}
     for plan in tool.plans:
-        key = _training_group_key(plan)
+        key = _verdict_key(plan)
         if key not in groups:
             keys.append(key)
             groups[key] = []
@@ -228,13 +249,24 @@ def _ordered_groups(tool: Tool) -> list[list[Plan]]:
     return [groups[k] for k in keys]
 
 
+def differing_variants(plan: Plan) -> list[Plan]:
+    """The plan's region variants whose training verdict or opt-out differs from its own terms."""
+    return [v for v in plan.views()[1:] if _verdict_key(v) != _verdict_key(plan)]
+
+
+def _outside(plans: list[Plan]) -> str:
+    """' outside the EU/EEA and the UK' when some of these plans have other terms there."""
+    regions = [r for p in plans for v in differing_variants(p) for r in v.regions]
+    return f" outside {regions_phrase(list(dict.fromkeys(regions)))}" if regions else ""
+
+
 def tiers_differ(tool: Tool) -> bool:
-    return len({_training_group_key(p) for p in tool.plans}) > 1
+    return len({_verdict_key(p) for p in tool.plans}) > 1
 
 
 def _lead_clause(plans: list[Plan], tool: Tool, everywhere: bool) -> str:
     """The headline's first clause, for the group of the tier most readers use."""
-    on = "on every plan" if everywhere else f"on {_names(plans)}"
+    on = ("on every plan" if everywhere else f"on {_names(plans)}") + _outside(plans)
     plan = plans[0]
     training = plan.training
     if training is Training.default_on:
@@ -250,89 +282,109 @@ def _lead_clause(plans: list[Plan], tool: Tool, everywhere: bool) -> str:
     return f"{NOT_DOCUMENTED}: {tool.vendor} does not say whether it trains on your data {on}."
 
 
-def _other_clause(plans: list[Plan]) -> str:
-    plan = plans[0]
-    short = {
-        Training.default_on: "yes, by default (opt-out available)" if has_opt_out(plan) else "yes, by default (opt-out not documented)",
-        Training.default_on_no_opt_out: "yes, with no opt-out",
-        Training.opt_in: "only if you opt in",
-        Training.off: "no",
-        Training.unknown: NOT_DOCUMENTED.lower(),
-    }[plan.training]
-    return f"{_names(plans)}: {short}."
+def _listed(plans: list[Plan]) -> str:
+    return f"{_names(plans)}{_outside(plans)}: {short_verdict(plans[0])}."
+
+
+def _regional_clauses(tool: Tool) -> list[str]:
+    return [f"{_capital(plan_display_name(v))}: {short_verdict(v)}." for p in tool.plans for v in differing_variants(p)]
 
 
 # ---------------------------------------------------------------- tool-level answers
 
 
 def headline(tool: Tool) -> str:
-    """The answer to "Does X train on your data?", led by the tier most readers use."""
+    """The answer to "Does X train on your data?", led by the tier most readers use, then other tiers and regions."""
     groups = _ordered_groups(tool)
     first = _lead_clause(groups[0], tool, everywhere=len(groups) == 1)
-    return " ".join([first, *(_other_clause(g) for g in groups[1:])])
+    return " ".join([first, *(_listed(g) for g in groups[1:]), *_regional_clauses(tool)])
+
+
+def summary(tool: Tool) -> str:
+    """One line for lists and search results: every tier group, each named, then regional differences."""
+    return " ".join([*(_capital(_listed(g)) for g in _ordered_groups(tool)), *_regional_clauses(tool)])
 
 
 def plan_sentence(tool: Tool, plan: Plan) -> str:
-    """One sentence for a tier in the table."""
+    """One sentence for a tier (or a region variant of it) in the table."""
     training = plan.training
     if training is Training.default_on:
         if has_opt_out(plan):
-            text = f"{tool.vendor} uses your data for training unless you opt out: {_how_to_opt_out(plan, tool)}."
-        else:
-            text = f"{tool.vendor} uses your data for training by default; how to opt out is not documented."
-    elif training is Training.default_on_no_opt_out:
-        text = f"{tool.vendor} uses your data for training, and no opt-out is offered."
-    elif training is Training.opt_in:
-        text = f"{tool.vendor} uses your data for training only if you opt in."
-    elif training is Training.off:
-        text = f"{tool.vendor} does not use your data on this plan for training."
-    else:
-        text = f"Whether {tool.vendor} trains on data from this plan is not documented."
-    return text
+            return f"{tool.vendor} uses your data for training unless you opt out: {_how_to_opt_out(plan, tool)}."
+        return f"{tool.vendor} uses your data for training by default; how to opt out is not documented."
+    if training is Training.default_on_no_opt_out:
+        return f"{tool.vendor} uses your data for training, and no opt-out is offered."
+    if training is Training.opt_in:
+        return f"{tool.vendor} uses your data for training only if you opt in."
+    if training is Training.off:
+        return f"{tool.vendor} does not use your data on this plan for training."
+    return f"Whether {tool.vendor} trains on data from this plan is not documented."
+
+
+def caveat_sentence(tool: Tool, caveat: Caveat) -> str:
+    """A qualification of a verdict, worded from its kind (the detail names what the kind needs)."""
+    vendor, detail = tool.vendor, caveat.detail
+    return {
+        CaveatKind.feedback_used: f"Feedback you send {vendor} (such as a thumbs up or down) can still be used for training, whatever the setting.",
+        CaveatKind.flagged_content_used: f"Content flagged for safety review can still be used by {vendor} to train its models, whatever the setting.",
+        CaveatKind.program_opt_in: f"This changes if your organisation joins {detail}: then {vendor} may train on its data.",
+        CaveatKind.third_party_platform: f"Used through {detail}, that provider's terms apply instead.",
+        CaveatKind.public_content_used: f"{_capital(detail or 'public content')} can be used for training whatever the setting.",
+    }[caveat.kind]
+
+
+def caveat_sentences(tool: Tool, plan: Plan) -> list[str]:
+    return [caveat_sentence(tool, c) for c in plan.caveats]
+
+
+def tier_sentence(tool: Tool, plan: Plan) -> str:
+    """The tier row's full text: the verdict, then what qualifies it."""
+    return " ".join([plan_sentence(tool, plan), *caveat_sentences(tool, plan)])
 
 
 def opt_out_answers(tool: Tool) -> list[str]:
-    """"Can you opt out?": one paragraph per group of tiers, with exact steps and what opting out costs."""
+    """"Can you opt out?": one paragraph per group of tiers (and region variant), with exact steps and side effects."""
     paragraphs = []
     for group in _ordered_groups(tool):
-        plan = group[0]
-        names = _names(group)
-        if has_opt_out(plan):
-            for member in group:
-                text = f"{plan_display_name(member)}: {_capital(_how_to_opt_out(member, tool))}."
-                if member.opt_out.side_effects:
-                    text += f" {wording.OPT_OUT_SIDE_EFFECT} {wording.as_sentence(member.opt_out.side_effects)}"
-                text += " " + _scope_phrase(member)
-                paragraphs.append(text)
-        elif plan.training is Training.default_on:
-            paragraphs.append(f"{names}: your data is used for training by default, and how to opt out is not documented.")
-        elif plan.training is Training.default_on_no_opt_out:
-            paragraphs.append(f"{names}: no. {tool.vendor} offers no way to stop training on your data.")
-        elif plan.training in {Training.off, Training.opt_in}:
-            why = "your data is not used for training" if plan.training is Training.off else "training is off unless you opt in"
-            paragraphs.append(f"{names}: nothing to do; {why}.")
-        else:
-            paragraphs.append(f"{names}: {NOT_DOCUMENTED.lower()}, because whether this plan trains on your data is not documented.")
+        paragraphs += _opt_out_paragraphs(tool, group)
+    for plan in tool.plans:
+        for view in differing_variants(plan):
+            paragraphs += _opt_out_paragraphs(tool, [view])
     return paragraphs
 
 
+def _opt_out_paragraphs(tool: Tool, group: list[Plan]) -> list[str]:
+    plan = group[0]
+    names = _names(group) + (_outside(group) if not plan.variant else "")
+    if has_opt_out(plan):
+        paragraphs = []
+        for member in group:
+            text = f"{plan_display_name(member)}: {_capital(_how_to_opt_out(member, tool))}."
+            if member.opt_out.side_effects:
+                text += " " + as_sentence(member.opt_out.side_effects)
+            text += " " + _scope_phrase(member)
+            paragraphs.append(" ".join([text, *(caveat_sentence(tool, c) for c in member.caveats if c.kind in STILL_USED)]))
+        return paragraphs
+    if plan.training is Training.default_on:
+        return [f"{names}: your data is used for training by default, and how to opt out is not documented."]
+    if plan.training is Training.default_on_no_opt_out:
+        return [f"{names}: no. {tool.vendor} offers no way to stop training on your data."]
+    if plan.training in {Training.off, Training.opt_in}:
+        why = "your data is not used for training" if plan.training is Training.off else "training is off unless you opt in"
+        return [f"{names}: nothing to do; {why}."]
+    return [f"{names}: not documented, because whether this plan trains on your data is not documented."]
+
+
+# Caveats that still hold after a reader opts out.
+STILL_USED = {CaveatKind.feedback_used, CaveatKind.flagged_content_used, CaveatKind.public_content_used}
+
+
 def _zdr_phrase(value: ZeroDataRetention) -> str:
-    return {
-        ZeroDataRetention.available: "zero data retention is available",
-        ZeroDataRetention.on_request: "zero data retention is available on request",
-        ZeroDataRetention.enterprise_only: "zero data retention is offered only on Enterprise contracts",
-        ZeroDataRetention.not_offered: "no zero-data-retention option",
-        ZeroDataRetention.unknown: "zero data retention: not documented",
-    }[value]
+    return _lower_first(ZDR_LABELS[value])
 
 
 def _dpa_phrase(value: DPA) -> str:
-    return {
-        DPA.public: "a data processing agreement (DPA) is published",
-        DPA.on_request: "a DPA is available on request",
-        DPA.not_offered: "no DPA",
-        DPA.unknown: "DPA: not documented",
-    }[value]
+    return DPA_LABELS[value] if value is not DPA.not_offered else "no DPA"
 
 
 def retention_text(plan: Plan) -> str:
@@ -344,9 +396,10 @@ def human_review_text(plan: Plan) -> str:
 
 
 def zdr_dpa_answers(tool: Tool) -> list[str]:
-    """"Zero retention / DPA": one sentence per group of tiers with the same options, then retention."""
+    """"Zero retention / DPA": one sentence per group of tiers (and region variants) with the same options."""
     paragraphs = []
-    keyed = [((p.zero_data_retention, p.dpa), p) for p in tool.plans]
+    views = tool.plan_views()
+    keyed = [((p.zero_data_retention, p.dpa), p) for p in views]
     order: list[tuple] = []
     for key, _ in keyed:
         if key not in order:
@@ -355,50 +408,36 @@ def zdr_dpa_answers(tool: Tool) -> list[str]:
         plans = [p for k, p in keyed if k == key]
         zdr, dpa = key
         paragraphs.append(f"{_names(plans)}: {_zdr_phrase(zdr)}; {_dpa_phrase(dpa)}.")
-    for plan in tool.plans:
-        if plan.retention != UNKNOWN:
-            paragraphs.append(f"Retention on {plan_display_name(plan)}: {plan.retention.summary.rstrip('.')}.")
     return paragraphs
 
 
-def badges(tool: Tool) -> list[Badge]:
-    """Badges for the tier most readers use."""
-    plan = tool.primary_plan
-    training = {
-        Training.default_on: "Trains by default",
-        Training.default_on_no_opt_out: "Trains by default",
-        Training.opt_in: "Trains only if you opt in",
-        Training.off: "Does not train",
-        Training.unknown: "Training: not documented",
-    }[plan.training]
-    result = [Badge(training, training_tone(plan.training))]
-    if plan.training is Training.default_on_no_opt_out:
-        result.append(Badge("No opt-out", "bad"))
-    elif plan.training is Training.default_on:
-        result.append(Badge(OPT_OUT_LABELS[plan.opt_out.mechanism], "warn") if has_opt_out(plan) else Badge("Opt-out: not documented", "unknown"))
+def retention_answers(tool: Tool) -> list[str]:
+    return [f"{plan_display_name(p)}: {as_sentence(p.retention.summary)}" for p in tool.plan_views()
+            if p.retention != UNKNOWN and (p.variant is None or "retention" in p.variant.overrides)]
+
+
+def badge_set(tool: Tool, plan: Plan | None = None) -> BadgeSet:
+    """Badges for one tier (by default the tier most readers use), captioned with that tier."""
+    plan = plan or tool.primary_plan
+    result = [Badge(TRAINING_LABELS[plan.training], training_tone(plan.training), Field_.training.value, plan.training.value)]
+    mechanism = plan.opt_out.mechanism
+    if trains_by_default(plan):
+        tone = "warn" if has_opt_out(plan) else ("bad" if mechanism is OptOutMechanism.not_offered else "unknown")
+        result.append(Badge(OPT_OUT_LABELS[mechanism], tone, Field_.opt_out.value, mechanism.value))
     zdr = plan.zero_data_retention
-    zdr_text = "Zero retention: not documented" if zdr is ZeroDataRetention.unknown else ZDR_LABELS[zdr]
     zdr_tone = {"available": "good", "on_request": "good", "enterprise_only": "warn", "not_offered": "warn", "unknown": "unknown"}[zdr.value]
-    result.append(Badge(zdr_text, zdr_tone))
-    return result
+    result.append(Badge(ZDR_LABELS[zdr], zdr_tone, Field_.zero_data_retention.value, zdr.value))
+    return BadgeSet(plan, badge_caption(tool, plan), result)
 
 
-def summary(tool: Tool) -> str:
-    """One line for lists and search results."""
-    return " ".join(
-        f"{_names(group)}: {_summary_phrase(group[0])}." for group in _ordered_groups(tool)
-    )
+def badges(tool: Tool) -> list[Badge]:
+    """Badges for the tier most readers use (badge_set says which tier that is)."""
+    return badge_set(tool).badges
 
 
-def _summary_phrase(plan: Plan) -> str:
-    if plan.training is Training.default_on:
-        return "trains by default, " + ("opt-out available" if has_opt_out(plan) else "opt-out not documented")
-    return {
-        Training.default_on_no_opt_out: "trains, no opt-out",
-        Training.opt_in: "only if you opt in",
-        Training.off: "does not train",
-        Training.unknown: "not documented",
-    }[plan.training]
+def badge_caption(tool: Tool, plan: Plan) -> str:
+    others = " Other plans differ." if tiers_differ(tool) or differing_variants(plan) else ""
+    return f"{plan_display_name(plan)} ({audience_label(plan.audience).lower()}).{others}"
 
 
 def confidence_note(tool: Tool) -> str:
@@ -418,23 +457,24 @@ def disclaimer(tool: Tool) -> str:
 
 
 def faq(tool: Tool) -> list[Answer]:
+    """Full answers for search engines (JSON-LD); the page itself points each question at its section."""
     name = tool.name
     confidential = (
-        "It depends on your plan tier. " + " ".join(f"{plan_display_name(p)}: {plan_sentence(tool, p)}" for p in tool.plans)
+        "It depends on your plan tier. " + " ".join(f"{plan_display_name(p)}: {tier_sentence(tool, p)}" for p in tool.plans)
         if tiers_differ(tool)
-        else plan_sentence(tool, tool.primary_plan)
+        else tier_sentence(tool, tool.primary_plan)
     )
-    answers = [
+    regional = " ".join(f"{_capital(plan_display_name(v))}: {plan_sentence(tool, v)}" for p in tool.plans for v in differing_variants(p))
+    return [
         Answer(f"Does {name} train its AI models on my data?", headline(tool)),
         Answer(f"Can I opt out of {name} training on my data?", " ".join(opt_out_answers(tool))),
         Answer(f"Does {name} offer zero data retention (ZDR) or a DPA?", " ".join(zdr_dpa_answers(tool))),
         Answer(
             f"Is {name} safe to use with confidential or proprietary data?",
-            f"{confidential} Always confirm current terms with {tool.vendor} before sending confidential data: "
-            "this is cited public information, not legal advice.",
+            " ".join(filter(None, [confidential, regional])) + f" Always confirm current terms with {tool.vendor} "
+            "before sending confidential data: this is cited public information, not legal advice.",
         ),
     ]
-    return answers
 
 
 # ---------------------------------------------------------------- "my situation"
@@ -469,21 +509,24 @@ def setting_states(plan: Plan) -> list[str]:
 
 
 def situation(tool: Tool, plan: Plan, setting_state: str = "default") -> Situation:
-    """One sentence for a reader's tool × plan × region × setting, with its confidence and supporting quotes."""
+    """One sentence for a reader's tool × plan × region × setting, with its caveats, confidence and quotes."""
     if setting_state not in setting_states(plan):
         setting_state = "default"
     where = plan_display_name(plan)
     training = plan.training
     evidence = list(tool.evidence_of(plan, Field_.training))
+    caveats = [c for c in plan.caveats]
     if training is Training.default_on and setting_state == "opted_out":
         sentence = f"On {where}, with training turned off, {tool.vendor} does not use your new data for training. {_scope_phrase(plan)}"
         evidence += tool.evidence_of(plan, Field_.opt_out)
+        caveats = [c for c in caveats if c.kind in STILL_USED] + [c for c in caveats if c.kind not in STILL_USED]
     elif training is Training.default_on:
         tail = f"; {_how_to_opt_out(plan, tool)}." if has_opt_out(plan) else "; how to opt out is not documented."
         sentence = f"On {where}, {tool.vendor} uses your data for training by default" + tail
         evidence += tool.evidence_of(plan, Field_.opt_out) if has_opt_out(plan) else []
     elif training is Training.default_on_no_opt_out:
         sentence = f"On {where}, {tool.vendor} uses your data for training and offers no opt-out."
+        evidence += tool.evidence_of(plan, Field_.opt_out)
     elif training is Training.opt_in and setting_state == "opted_in":
         sentence = f"On {where}, you opted in, so {tool.vendor} may use your data for training."
     elif training is Training.opt_in:
@@ -492,110 +535,54 @@ def situation(tool: Tool, plan: Plan, setting_state: str = "default") -> Situati
         sentence = f"On {where}, {tool.vendor} does not use your data for training."
     else:
         sentence = f"On {where}, whether {tool.vendor} trains on your data is not documented."
-    return Situation(sentence, tool.confidence.value, plan, tuple(evidence))
+    ids = {e for c in caveats for e in c.evidence}
+    evidence += [e for e in tool.evidence if e.id in ids]
+    return Situation(sentence, tool.confidence.value, plan, tuple(evidence), tuple(caveat_sentence(tool, c) for c in caveats))
 
 
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def region_answer_note(tool: Tool, plan: Plan, region: str | None) -> str | None:
+    """Why the region did or did not change the answer, shown under a "my situation" sentence."""
+    if plan.variant is not None:
+        return as_sentence(plan.variant.note) if plan.variant.note else None
+    if region:
+        elsewhere = [r.value for v in plan.regional for r in v.regions]
+        tail = f" This is the answer everywhere except {regions_phrase(elsewhere)}." if elsewhere else ""
+        return f"{tool.vendor} documents no separate terms for {regions_phrase([region])} on this plan.{tail}"
+    return None
 
 
-__all__ = [name for name in dir() if not name.startswith("_") and name not in {"annotations", "groupby", "dataclass"}]
-
-
-# ---------------------------------------------------------------- site wording (pages, feeds, API)
-
-AUDIENCE_LABELS = {
-    "consumer": "Consumer",
-    "business": "Business",
-    "enterprise": "Enterprise",
-    "developer-api": "API",
-}
-
-MYTH_RATING_LABELS = {
-    "false": "False",
-    "outdated": "Outdated",
-    "misleading": "Misleading",
-    "missing_context": "Missing context",
-}
-
-SOURCE_KIND_LABELS = {
-    "policy": "Vendor policy",
-    "terms": "Vendor terms",
-    "help_page": "Vendor help page",
-    "vendor_blog": "Vendor blog",
-    "news": "News report",
-    "third_party_tracker": "Third-party tracker",
-}
-
-REGION_CHOICES = {
-    "": "Anywhere else",
-    "EU": "European Union",
-    "UK": "United Kingdom",
-    "US": "United States",
-}
-
-DATA_LICENCE = "Dataset under CC BY 4.0; quoted policy texts from Open Terms Archive under ODC-BY 1.0; code under Apache-2.0."
-
-
-def audience_label(audience: str) -> str:
-    return AUDIENCE_LABELS.get(getattr(audience, "value", audience), str(audience))
-
-
-def myth_rating_label(rating: str) -> str:
-    return MYTH_RATING_LABELS.get(getattr(rating, "value", rating), str(rating))
-
-
-def source_kind_label(kind: str) -> str:
-    return SOURCE_KIND_LABELS.get(getattr(kind, "value", kind), str(kind))
-
-
-def question(tool: Tool) -> str:
-    return f"Does {tool.name} train its models on your data?"
+# ---------------------------------------------------------------- changes
 
 
 def change_sentence(plan_name: str, field: str, before: str, after: str) -> str:
     """One published or historical verdict change, e.g. 'Free / Plus: Training on your data changed from … to …'."""
     which = Field_(field)
-    return (
-        f"{plan_name}: {FIELD_NAMES[which]} changed from “{describe_value(which, before).rstrip('.')}” "
-        f"to “{describe_value(which, after).rstrip('.')}”."
-    )
+    return f"{plan_name}: {FIELD_NAMES[which]} changed from “{label(which, before)}” to “{label(which, after)}”."
 
 
 def change_title(tool_name: str, plan_name: str, field: str, after: str) -> str:
-    """A short title for a feed entry or a timeline mark."""
+    """A short title for a feed entry, an email subject or a timeline mark."""
     which = Field_(field)
-    return f"{wording.plan_with_tool(tool_name, plan_name)}: {describe_value(which, after)}"
+    return f"{plan_with_tool(tool_name, plan_name)}: {label(which, after)}"
 
 
 def no_changes_text(tool: Tool) -> str:
     return f"No verdict change recorded for {tool.name} since we started tracking it (last verified {tool.last_verified})."
 
 
-def not_covered(query: str) -> str:
-    return f"We have not covered “{query}” yet, so we cannot say whether it trains on your data."
-
-
-def region_answer_note(tool: Tool, plan: Plan, region: str | None) -> str | None:
-    """Why the region did or did not change the answer, shown under a "my situation" sentence."""
-    if plan.variant is not None:
-        return plan.variant.note
-    if region:
-        return f"{tool.vendor} documents no separate terms for {REGION_CHOICES.get(region, region)} on this plan."
-    return None
-
-
 def badge_text(tool: Tool) -> str:
-    """The embeddable badge's right half: the verdict for the tier most readers use."""
-    return badges(tool)[0].text
+    """The embeddable badge's right half: the verdict of the tier most readers use, naming that tier."""
+    plan = tool.primary_plan
+    return f"{TRAINING_LABELS[plan.training]} ({plan.name})"
 
 
-def chart_row_label(audience: str) -> str:
-    return f"{audience_label(audience)} plans"
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-CHART_LEGEND = {
-    "bad": "Trains by default",
-    "good": "Does not train by default",
-    "unknown": NOT_DOCUMENTED,
-}
+def _lower_first(text: str) -> str:
+    # Labels start with a capital; inside a sentence they read lower-case, except acronyms such as "DPA".
+    return text if text[:3].isupper() else text[:1].lower() + text[1:]
+
+
+__all__ = [name for name in dir() if not name.startswith("_") and name not in {"annotations", "dataclass"}]

@@ -281,6 +281,17 @@ CHECK_ANSWER = "Get the answer"
 def plan_not_offered(plan_name: str, tool_name: str) -> str:
     return f"“{plan_name}” is not one of {tool_name}’s plans. Choose one of its plans below."
 
+HOME_VERDICT_COLUMN = "Verdict for the main plan"
+
+
+def tools_shown(shown: int, total: int) -> str:
+    return f"{shown} of {total} tools shown. Each row names the plan its badges are for."
+
+
+def in_regions(where: str) -> str:
+    """'In the EU/EEA and the UK', the lead of a region variant inside its tier's row."""
+    return f"In {where}"
+
 
 # ---------------------------------------------------------------- alerts by email
 
@@ -296,3 +307,20 @@ SMTP_MISSING_WARNING = (
 
 def back_to(name: str | None) -> str:
     return f"Back to {name or 'all tools'}"
+
+
+# ---------------------------------------------------------------- emails
+
+def change_email_subject(tools: list[dict], change_count: int) -> str:
+    """One line naming what changed: the field, tier and new value when it is one change of one tool."""
+    if len(tools) > 1:
+        return f"{len(tools)} AI tools changed what they do with your data"
+    tool = tools[0]
+    if change_count == 1:
+        first = tool["changes"][0]
+        return f'{tool["name"]} changed: {first["field_name"]} ({first["change"].plan_name}) is now "{first["after"]}"'
+    return f'{tool["name"]} changed {change_count} things about your data'
+
+
+def confirm_email_subject(tool_name: str | None) -> str:
+    return f"Confirm: email me when {tool_name or 'any AI tool'} changes its data policy"

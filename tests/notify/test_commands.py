@@ -32,7 +32,7 @@ def test_publish_reports_baseline_then_changes_then_nothing(env, settings, datas
     assert first.exit_code == 0 and "Baseline recorded: 24 published values. Nobody was notified." in first.output
     edit_tool(dataset_dir, "exampleai", eu_dpa_published)
     second = run(env, "publish", "--today", "2026-11-28")
-    assert "exampleai · Free / Plus (EU and UK) · dpa: unknown → public" in second.output
+    assert "exampleai · Free / Plus in the EU/EEA and the UK · dpa: unknown → public" in second.output
     assert "1 change(s) recorded; 1 email(s) queued." in second.output
     assert "Nothing changed since the last publish." in run(env, "publish", "--today", "2026-11-28").output
 

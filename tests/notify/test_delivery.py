@@ -81,9 +81,9 @@ def test_whole_path_subscribe_confirm_notify_unsubscribe(mail_settings, smtp_ser
     assert send.send_due(mail_settings).sent == 0  # nothing sent twice
     alert = caught.messages[-1]
     assert alert["To"] == "reader@example.org"
-    assert alert["Subject"] == 'ExampleAI changed: Data processing agreement (Free / Plus (EU and UK)) is now "DPA published"'
+    assert alert["Subject"] == 'ExampleAI changed: Data processing agreement (Free / Plus in the EU/EEA and the UK) is now "DPA published"'
     text = alert.get_body(("plain",)).get_content()
-    for expected in ("Before: Not documented", "Now:    DPA published", "Effective: 2026-11-20",
+    for expected in ("Before: DPA not documented", "Now:    DPA published", "Effective: 2026-11-20",
                      "The DPA now covers EU and UK consumers.",
                      '"Our Data Processing Addendum now also covers consumers in the EEA and the UK."',
                      "Source: https://example.com/business-data", "http://site.test/tools/exampleai"):

@@ -7,6 +7,8 @@ import io
 import xml.etree.ElementTree as ET
 
 from doesittrain import verdicts
+from doesittrain.dataset.schema import Training
+from doesittrain.wording import CHART_LEGEND, TRAINING_LABELS
 
 
 def test_tool_list(client):
@@ -15,7 +17,7 @@ def test_tool_list(client):
     listing = body["tools"][0]
     assert listing["slug"] == "exampleai"
     assert listing["url"] == "https://doesittrain.test/tools/exampleai"
-    assert listing["badges"][0] == {"text": "Trains by default", "tone": "bad"}
+    assert listing["badges"][0] == {"text": TRAINING_LABELS[Training.default_on], "tone": "bad"}
     assert body["licence"]["data"] == "CC BY 4.0"
 
 

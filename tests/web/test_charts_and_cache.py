@@ -5,6 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from doesittrain.web.cache import Rendered, RenderCache
+from doesittrain.dataset.schema import Training
+from doesittrain.wording import CHART_LEGEND, TRAINING_LABELS
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -13,7 +15,7 @@ def test_badge_is_valid_svg_that_links_back(client):
     response = client.get("/tools/exampleai/badge.svg")
     assert response.headers["content-type"].startswith("image/svg+xml")
     root = ET.fromstring(response.content)
-    assert root.find(f"{SVG}title").text == "ExampleAI: Trains by default"
+    assert root.find(f"{SVG}title").text == f"ExampleAI: {TRAINING_LABELS[Training.default_on]} (Free / Plus)"
     link = root.find(f"{SVG}a")
     assert link.attrib["href"] == "https://doesittrain.test/tools/exampleai"
     assert client.get("/tools/nothing/badge.svg").status_code == 404

@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 from starlette.testclient import TestClient
 
 from doesittrain.web.app import create_app
+from doesittrain.dataset.schema import Training
+from doesittrain.wording import CHART_LEGEND, TRAINING_LABELS
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 
@@ -30,7 +32,7 @@ def test_site_feed_has_one_entry_per_change(client):
 
 def test_tool_feed_and_unknown_tool(client):
     _, items = entries(client, "/tools/exampleai.atom")
-    assert "changed from “Only if you opt in”" in items[0].find("a:summary", ATOM).text
+    assert f"changed from “{TRAINING_LABELS[Training.opt_in]}”" in items[0].find("a:summary", ATOM).text
     assert client.get("/tools/nothing.atom").status_code == 404
 
 

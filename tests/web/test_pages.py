@@ -9,6 +9,8 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from doesittrain import verdicts
 from doesittrain.dataset.load import load_dataset
+from doesittrain.dataset.schema import Training
+from doesittrain.wording import CHART_LEGEND, TRAINING_LABELS
 
 
 def page(client, url, status=200) -> HTMLParser:
@@ -79,11 +81,12 @@ def test_faq_is_collapsed_and_points_at_the_sections_that_answer_it(client):
 def test_tier_table_has_one_row_per_plan_with_label_sentence_and_region_note(client):
     tool = _tool(client)
     rows = page(client, "/tools/exampleai").css("table.tiers tbody tr")
-    assert len(rows) == len(tool.plans)
-    eu = rows[1]
-    assert "Free / Plus (EU and UK)" in eu.text()
-    assert verdicts.plan_label(tool.plans[1]) in eu.text()
+    assert len(rows) == len(tool.plans), "a region variant sits inside its tier's row, not in a row of its own"
+    eu = rows[0].css_first(".variant")
+    assert "In the EU/EEA and the UK" in eu.text()
+    assert verdicts.plan_label(tool.plans[0].in_region("EU")) in eu.text()
     assert "In the EU and UK training is off unless you opt in." in eu.text()
+    assert eu.css_first("[data-region]").attributes["data-region"] == "EU UK"
 
 
 def test_evidence_quotes_are_shown_on_demand(client):
@@ -118,7 +121,8 @@ def test_tier_hint_and_timeline_are_added_to_the_seed(client):
     assert "Your plan is shown under Settings → Account" in text_of(tree, ".hint")
     timeline = text_of(tree, "#timeline")
     assert "2025-09-01" in timeline
-    assert "Free / Plus: Training on your data changed from “Only if you opt in” to “Trains on your data by default”." in timeline
+    assert (f"Free / Plus: Training on your data changed from “{TRAINING_LABELS[Training.opt_in]}” to"
+            f" “{TRAINING_LABELS[Training.default_on]}”.") in timeline
     svg = tree.css_first("#timeline svg")
     assert svg.attributes["role"] == "img" and svg.css_first("title") is not None
 
@@ -182,9 +186,10 @@ def test_home_lists_every_tool_with_consumer_badges_and_a_chart(client):
     tree = page(client, "/")
     rows = tree.css("#tool-table tbody tr")
     assert [r.css_first("a").text() for r in rows] == ["ExampleAI"]
-    assert "Trains by default" in rows[0].text()
+    assert TRAINING_LABELS[Training.default_on] in rows[0].text()
+    assert "Free / Plus (consumer)" in rows[0].text(), "the badges say which tier they speak for"
     assert tree.css_first("#chart svg") is not None
-    assert "Consumer plans: 1 trains by default" in text_of(tree, ".chart-text")
+    assert f"Consumer plans: 1 {CHART_LEGEND['bad'].lower()}" in text_of(tree, ".chart-text")
     ld = json.loads(tree.css_first('script[type="application/ld+json"]').text())
     assert ld["@type"] == "Dataset" and ld["license"].startswith("https://creativecommons.org/licenses/by/4.0")
 

@@ -8,7 +8,7 @@ from typing import Iterable, Protocol
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from .. import verdicts
+from .. import verdicts, wording
 from ..dataset.schema import Field_
 
 CONFIRM_HOURS = 48
@@ -32,7 +32,7 @@ class ChangeLike(Protocol):
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("doesittrain", "templates"),
         autoescape=select_autoescape(["html"], default_for_string=False),
         undefined=StrictUndefined,
@@ -40,6 +40,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals["wording"] = wording
+    return env
 
 
 def _render(kind: str, context: dict) -> RenderedEmail:

@@ -146,22 +146,11 @@ def timeline_tones(rows: list[TimelineRow]) -> list[str]:
 CHART_AUDIENCES = ("consumer", "business", "developer-api")
 
 
-def audience_verdict(tool: Tool, audience: str) -> str | None:
-    """'bad' | 'good' | 'unknown' for the tool's plan of this audience that applies everywhere; None if it has none."""
-    wanted = {audience, "enterprise"} if audience == "business" else {audience}
-    plans = [p for p in tool.plans if p.audience.value in wanted]
-    if not plans:
-        return None
-    plan = next((p for p in plans if not p.regions), plans[0])
-    tone = verdicts.training_tone(plan.training)
-    return tone
-
-
 def audience_counts(tools: list[Tool]) -> dict[str, Counter]:
     counts = {audience: Counter() for audience in CHART_AUDIENCES}
     for tool in tools:
         for audience in CHART_AUDIENCES:
-            tone = audience_verdict(tool, audience)
+            tone = verdicts.audience_tone(tool, audience)
             if tone is not None:
                 counts[audience][tone] += 1
     return counts

@@ -19,11 +19,11 @@ from starlette.staticfiles import StaticFiles
 
 from .. import verdicts, wording
 from ..dataset.load import Dataset
-from ..dataset.schema import Audience, Field_, Tool
+from ..dataset.schema import Audience, Field_, Plan, Tool
 from . import charts, feeds
 from .cache import CSRF_PLACEHOLDER, Rendered, cache_of
 from .render import render_to_string
-from .search import FILTERS, SearchIndex, apply_filters
+from .search import FILTER_FIELDS, FILTERS, SearchIndex, apply_filters, matches
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_COMPARED = 4
@@ -132,22 +132,32 @@ def evidence_view(tool: Tool, evidence) -> dict:
     }
 
 
+def tier_view(tool: Tool, plan: Plan) -> dict:
+    """What a tier row says about one plan as it applies somewhere (its own terms, or a region variant)."""
+    quotes = [e for e in tool.evidence if plan.id in e.plans and (
+        set(e.regions) & set(plan.variant.regions) if plan.variant else not e.regions)]
+    return {
+        "plan": plan,
+        "name": verdicts.plan_display_name(plan),
+        "where": wording.in_regions(verdicts.where_phrase(plan)) if plan.variant else None,
+        "note": wording.as_sentence(plan.variant.note) if plan.variant and plan.variant.note else None,
+        "audience": verdicts.audience_label(plan.audience),
+        "label": verdicts.plan_label(plan),
+        "tone": verdicts.training_tone(plan.training),
+        "sentence": verdicts.tier_sentence(tool, plan),
+        "opt_out": verdicts.describe_value(Field_.opt_out, plan.opt_out.mechanism.value),
+        "zdr": verdicts.describe_value(Field_.zero_data_retention, plan.zero_data_retention.value),
+        "dpa": verdicts.describe_value(Field_.dpa, plan.dpa.value),
+        "retention": wording.as_sentence(verdicts.retention_text(plan)),
+        "human_review": wording.as_sentence(verdicts.human_review_text(plan)),
+        "notes": wording.as_sentence(plan.notes) if plan.notes and plan.variant is None else None,
+        "evidence": [evidence_view(tool, e) for e in quotes],
+    }
+
+
 def plan_rows(tool: Tool) -> list[dict]:
-    return [
-        {
-            "plan": plan,
-            "name": verdicts.plan_display_name(plan),
-            "audience": verdicts.audience_label(plan.audience),
-            "label": verdicts.plan_label(plan),
-            "tone": verdicts.training_tone(plan.training),
-            "sentence": verdicts.plan_sentence(tool, plan),
-            "region_note": None,
-            "retention": wording.as_sentence(verdicts.retention_text(plan)),
-            "human_review": wording.as_sentence(verdicts.human_review_text(plan)),
-            "evidence": [evidence_view(tool, e) for e in tool.evidence if plan.id in e.plans],
-        }
-        for plan in tool.plans
-    ]
+    """One row per tier; region variants sit inside their tier's row, each with its own quotes."""
+    return [tier_view(tool, plan) | {"variants": [tier_view(tool, v) for v in plan.views()[1:]]} for plan in tool.plans]
 
 
 def myth_views(tool: Tool) -> list[dict]:
@@ -259,7 +269,7 @@ def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
     return {
         "tool": tool,
         "page_url": url,
-        "badges": verdicts.badges(tool),
+        "badges": verdicts.badge_set(tool),
         "question": verdicts.question(tool),
         "headline": verdicts.headline(tool),
         "opt_out": verdicts.opt_out_answers(tool),
@@ -334,11 +344,23 @@ async def tool_feed(request: Request) -> Response:
 # ---------------------------------------------------------------- home
 
 
-def home_rows(tools: list[Tool]) -> list[dict]:
+def matched_claims(tool: Tool, flags: set[str]) -> list[dict]:
+    """For each chosen filter, the tiers that made the tool match, with the label of the field the filter is about."""
+    found = []
+    for flag, plans in matches(tool, flags).items():
+        field = FILTER_FIELDS[flag]
+        for plan in plans:
+            found.append({"plan": plan, "field": field, "name": verdicts.plan_display_name(plan),
+                          "label": verdicts.describe_value(field, verdicts.plan_value(plan, field))})
+    return found
+
+
+def home_rows(tools: list[Tool], flags: set[str] = frozenset()) -> list[dict]:
     from .search import search_keys
 
     return [
-        {"tool": t, "badges": verdicts.badges(t), "summary": verdicts.summary(t), "search_keys": " ".join(search_keys(t))}
+        {"tool": t, "badges": verdicts.badge_set(t), "summary": verdicts.summary(t), "search_keys": " ".join(search_keys(t)),
+         "matched": matched_claims(t, flags)}
         for t in tools
     ]
 
@@ -374,15 +396,15 @@ async def home(request: Request) -> Response:
         counts = charts.audience_counts(tools)
         return html(request, "home.html", {
             "query": query,
-            "matches": [{"tool": m.tool, "badges": verdicts.badges(m.tool), "summary": verdicts.summary(m.tool)} for m in matches],
+            "matches": [{"tool": m.tool, "badges": verdicts.badge_set(m.tool), "summary": verdicts.summary(m.tool)} for m in matches],
             "not_covered": verdicts.not_covered(query) if query and not matches else None,
             "category": category,
             "categories": categories,
             "filters": FILTERS,
             "flags": flags,
-            "rows": home_rows(shown),
+            "rows": home_rows(shown, flags),
             "total": len(tools),
-            "chart": charts.audience_chart_svg(counts, "How many tools train on your data by default, per audience"),
+            "chart": charts.audience_chart_svg(counts, wording.CHART_TITLE),
             "chart_counts": counts,
             "legend": verdicts.CHART_LEGEND,
             "json_ld": [dataset_json_ld(site, content)],
@@ -481,6 +503,7 @@ def situation_view(tool: Tool, plan_name: str, region: str, state: str) -> dict 
         "confidence": answer.confidence,
         "confidence_meaning": verdicts.CONFIDENCE_MEANINGS[answer.confidence],
         "region_note": verdicts.region_answer_note(tool, plan, region or None),
+        "caveats": answer.caveats,
         "evidence": [evidence_view(tool, e) for e in {e.id: e for e in answer.evidence}.values()],
         "plan": plan,
     }

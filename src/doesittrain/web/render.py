@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from .. import verdicts, wording
+from .claims import claim
 
 
 @lru_cache(maxsize=1)
@@ -22,6 +23,7 @@ def environment() -> Environment:
     )
     env.globals["verdicts"] = verdicts
     env.globals["wording"] = wording
+    env.globals["claim"] = claim
     return env
 
 

@@ -1,109 +1,45 @@
-"""Find tools by name, alias or slug, tolerating typos ("cluade" finds Claude), and the home page's filters."""
+"""The home page's filters (finding tools by name is tool_search.py)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
-
-from rapidfuzz import fuzz, process
-
-from ..dataset.schema import OptOutMechanism, Tool, Training, ZeroDataRetention
-from ..verdicts import has_opt_out
-
-# Below this similarity (0-100) a name is not offered as a match: "gemini" must not find "grammarly".
-TYPO_CUTOFF = 72
-
-
-@dataclass(frozen=True)
-class Match:
-    tool: Tool
-    score: float
-
-
-def normalise(text: str) -> str:
-    """Lower case, accents and punctuation dropped, so 'Notion AI', 'notion-ai' and 'notionai' compare equal."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "", text.lower())
-
-
-def search_keys(tool: Tool) -> list[str]:
-    keys = [normalise(tool.name), normalise(tool.slug), *(normalise(a) for a in tool.aliases)]
-    return [k for k in dict.fromkeys(keys) if k]
-
-
-class SearchIndex:
-    """Every tool's keys, built once per dataset version."""
-
-    def __init__(self, tools: dict[str, Tool]):
-        self.tools = tools
-        self.keys: list[str] = []
-        self.owners: list[str] = []
-        for slug, tool in tools.items():
-            for key in search_keys(tool):
-                self.keys.append(key)
-                self.owners.append(slug)
-
-    def search(self, query: str, limit: int = 10) -> list[Match]:
-        wanted = normalise(query)
-        if not wanted:
-            return []
-        best: dict[str, float] = {}
-        for key, slug in zip(self.keys, self.owners):
-            score = _direct_score(wanted, key)
-            if score and score > best.get(slug, 0):
-                best[slug] = score
-        for key, score, index in process.extract(
-            wanted, self.keys, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=max(limit * 3, 30)
-        ):
-            slug = self.owners[index]
-            if score > best.get(slug, 0):
-                best[slug] = score
-        ranked = sorted(best.items(), key=lambda item: (-item[1], self.tools[item[0]].name.lower()))
-        return [Match(self.tools[slug], score) for slug, score in ranked[:limit]]
-
-
-def _direct_score(wanted: str, key: str) -> float:
-    if key == wanted:
-        return 100.0
-    if key.startswith(wanted) and len(wanted) >= 2:
-        return 96.0
-    if wanted in key and len(wanted) >= 3:
-        return 90.0
-    if key in wanted and len(key) >= 4:  # "chatgpt plus" finds ChatGPT
-        return 88.0
-    return 0.0
+from .. import verdicts
+from ..dataset.schema import Field_, Plan, Tool
+from ..wording import FILTER_LABELS
+# Finding tools by name lives in tool_search.py (shared with the browser); re-exported for the pages that import it here.
+from .tool_search import Match, SearchIndex, normalise, search_keys  # noqa: F401
 
 
 # ---------------------------------------------------------------- filters of the home page
+# Each filter is defined over tiers and returns the plans that match, so a row can say which tier matched; the
+# "trains" filter and the chart's consumer bar use the same definition (verdicts.audience_tone) and so agree.
 
-FILTERS = {
-    "trains": "Trains by default",
-    "no_opt_out": "No opt-out",
-    "zdr": "Zero retention available",
-}
+FILTERS = FILTER_LABELS
 
 
-def trains_by_default(tool: Tool) -> bool:
-    return tool.primary_plan.training in {Training.default_on, Training.default_on_no_opt_out}
+def consumer_plans_that_train(tool: Tool) -> list[Plan]:
+    return [p for p in verdicts.plans_for_audience(tool, "consumer") if verdicts.trains_by_default(p)]
 
 
-def lacks_opt_out(tool: Tool) -> bool:
-    plan = tool.primary_plan
-    return trains_by_default(tool) and not has_opt_out(plan) and plan.opt_out.mechanism is not OptOutMechanism.not_needed
+def consumer_plans_without_opt_out(tool: Tool) -> list[Plan]:
+    return [p for p in verdicts.plans_for_audience(tool, "consumer") if verdicts.lacks_opt_out(p)]
 
 
-def offers_zero_retention(tool: Tool) -> bool:
-    usable = {ZeroDataRetention.available, ZeroDataRetention.on_request, ZeroDataRetention.enterprise_only}
-    return any(plan.zero_data_retention in usable for plan in tool.plans)
+def plans_with_zero_retention(tool: Tool) -> list[Plan]:
+    return [p for p in tool.plan_views() if verdicts.offers_zero_retention(p)]
 
 
-PREDICATES = {"trains": trains_by_default, "no_opt_out": lacks_opt_out, "zdr": offers_zero_retention}
+MATCHING_PLANS = {"trains": consumer_plans_that_train, "no_opt_out": consumer_plans_without_opt_out, "zdr": plans_with_zero_retention}
+# The field each filter speaks about, for the matched plan's label on the row.
+FILTER_FIELDS = {"trains": Field_.training, "no_opt_out": Field_.opt_out, "zdr": Field_.zero_data_retention}
+
+
+def matches(tool: Tool, flags: set[str]) -> dict[str, list[Plan]]:
+    """The plans that match each chosen filter; empty for a filter the tool fails."""
+    return {f: MATCHING_PLANS[f](tool) for f in FILTERS if f in flags}
 
 
 def apply_filters(tools: list[Tool], category: str | None, flags: set[str]) -> list[Tool]:
-    chosen = [PREDICATES[f] for f in FILTERS if f in flags]
     return [
         tool for tool in tools
-        if (not category or tool.category == category) and all(test(tool) for test in chosen)
+        if (not category or tool.category == category) and all(matches(tool, flags).values())
     ]
