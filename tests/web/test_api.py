@@ -6,6 +6,8 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 
+import pytest
+
 from doesittrain import verdicts
 from doesittrain.dataset.schema import Training
 from doesittrain.wording import CHART_LEGEND, TRAINING_LABELS
@@ -79,3 +81,18 @@ def test_openapi_names_every_api_path(client):
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) == {"/api/tools", "/api/tools/{slug}", "/tools/{slug}.json", "/data/tools.json", "/data/tools.csv"}
     assert {"Tool", "Plan", "ToolDocument", "ToolListing", "Error"} <= set(spec["components"]["schemas"])
+
+
+def test_tool_list_answers_a_query_best_first(bundled_client):
+    body = bundled_client.get("/api/tools?q=cluade").json()
+    assert body["query"] == "cluade"
+    assert [t["slug"] for t in body["tools"]] == ["claude"]
+    assert bundled_client.get("/api/tools?q=qqqqzzzz").json()["count"] == 0
+
+
+@pytest.mark.parametrize("path", ["/api/tools", "/api/tools/exampleai", "/tools/exampleai.json", "/data/tools.json",
+                                  "/data/tools.csv", "/openapi.json"])
+def test_read_only_data_may_be_read_from_any_origin(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from doesittrain import verdicts
@@ -284,5 +286,20 @@ def test_pages_have_no_inline_scripts_or_styles(client):
     for url in ["/", "/tools/exampleai", "/compare?tools=exampleai", "/check?tool=exampleai", "/changes", "/methodology"]:
         tree = page(client, url)
         for script in tree.css("script"):
-            assert script.attributes.get("src") or script.attributes.get("type") == "application/ld+json", url
+            # Data blocks (JSON-LD, the search index) are never run, so the CSP's script-src 'self' still holds.
+            assert script.attributes.get("src") or script.attributes.get("type") in {"application/ld+json", "application/json"}, url
         assert not tree.css("style") and not tree.css("[style]"), url
+
+
+@pytest.mark.parametrize("path, target", [
+    ("/tools/Claude", "/tools/claude"), ("/tools/CHATGPT", "/tools/chatgpt"), ("/tools/openai", "/tools/chatgpt"),
+    ("/tools/anthropic", "/tools/claude"), ("/tools/instagram", "/tools/meta-ai"), ("/tools/Meta-AI", "/tools/meta-ai"),
+])
+def test_tool_addresses_ignore_case_and_know_products_and_vendors(bundled_client, path, target):
+    response = bundled_client.get(path, follow_redirects=False)
+    assert response.status_code == 308
+    assert response.headers["location"] == target
+
+
+def test_an_unknown_tool_address_is_still_a_helpful_404(bundled_client):
+    assert bundled_client.get("/tools/no-such-tool-anywhere", follow_redirects=False).status_code == 404

@@ -43,3 +43,26 @@ def test_filters_combine(example_dataset):
     assert apply_filters(tools, None, {"trains", "zdr"}) == tools
     assert apply_filters(tools, "Other", set()) == []
     assert apply_filters(tools, None, {"no_opt_out"}) == []
+
+
+@pytest.mark.parametrize("query, slug", [
+    ("WhatsApp", "meta-ai"), ("Instagram", "meta-ai"), ("Facebook", "meta-ai"), ("X", "grok"), ("Twitter", "grok"),
+    ("DALL·E", "chatgpt"), ("dall-e", "chatgpt"), ("Sora", "chatgpt"), ("OpenAI", "chatgpt"), ("Anthropic", "claude"),
+])
+def test_products_and_vendors_find_the_tool_that_covers_them(index, query, slug):
+    assert index.search(query)[0].tool.slug == slug
+
+
+def test_text_inside_a_word_is_not_a_match(index):
+    assert [m.tool.slug for m in index.search("sora")] == ["chatgpt"], "'Cursor AI' holds 'sora' but is unrelated"
+    assert "grammarly" not in [m.tool.slug for m in index.search("gemini")]
+
+
+def test_a_later_word_of_a_name_is_a_match(index):
+    assert "github-copilot" in [m.tool.slug for m in index.search("copilot")]
+
+
+def test_exact_names_products_and_vendors_resolve_to_one_tool(index):
+    assert index.exact("Claude").slug == "claude"
+    assert index.exact("openai").slug == "chatgpt"
+    assert index.exact("clau") is None, "only a whole name is an address"

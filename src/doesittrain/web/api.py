@@ -19,7 +19,10 @@ from .. import verdicts
 from ..dataset.schema import Tool
 from . import feeds
 from .cache import Rendered
-from .pages import Content, cached
+from .pages import Content, cached, search_index
+
+# Read-only data may be fetched from any web page (the dataset is open data); nothing here reads cookies.
+OPEN_TO_ALL = {"access-control-allow-origin": "*"}
 
 LICENCE = {
     "data": "CC BY 4.0",
@@ -101,11 +104,16 @@ def sorted_tools(content: Content) -> list[Tool]:
 
 
 async def api_tools(request: Request) -> Response:
+    query = request.query_params.get("q", "").strip()[:100]
+
     def make(content: Content) -> Rendered:
         site = site_of(request)
-        tools = [tool_listing(t, site) for t in sorted_tools(content)]
+        chosen = [m.tool for m in search_index(request, content).search(query)] if query else sorted_tools(content)
+        tools = [tool_listing(t, site) for t in chosen]
         body = {"count": len(tools), "tools": tools, "dataset_version": content.dataset.version, "licence": LICENCE}
-        return Rendered(json_body(body), "application/json")
+        if query:
+            body["query"] = query
+        return Rendered(json_body(body), "application/json", OPEN_TO_ALL)
 
     return cached(request, make)
 
@@ -115,7 +123,7 @@ async def api_tool(request: Request) -> Response:
 
     def make(content: Content) -> Rendered:
         tool = feeds.require_tool(content.dataset, slug)
-        return Rendered(json_body(tool_document(tool, site_of(request), content.dataset.version)), "application/json")
+        return Rendered(json_body(tool_document(tool, site_of(request), content.dataset.version)), "application/json", OPEN_TO_ALL)
 
     return cached(request, make)
 
@@ -128,7 +136,7 @@ async def data_json(request: Request) -> Response:
             "dataset_version": content.dataset.version,
             "tools": [tool_document(t, site, content.dataset.version) for t in sorted_tools(content)],
         }
-        return Rendered(json_body(body), "application/json", {"content-disposition": 'inline; filename="tools.json"'})
+        return Rendered(json_body(body), "application/json", {"content-disposition": 'inline; filename="tools.json"'} | OPEN_TO_ALL)
 
     return cached(request, make)
 
@@ -158,7 +166,7 @@ async def data_csv(request: Request) -> Response:
         for tool in sorted_tools(content):
             writer.writerows(csv_rows(tool, site_of(request)))
         return Rendered(out.getvalue().encode(), "text/csv; charset=utf-8",
-                        {"content-disposition": 'inline; filename="tools.csv"'})
+                        {"content-disposition": 'inline; filename="tools.csv"'} | OPEN_TO_ALL)
 
     return cached(request, make)
 
@@ -257,9 +265,11 @@ def openapi_document(site: str) -> dict:
         "servers": [{"url": site}],
         "paths": {
             "/api/tools": {"get": {"operationId": "listTools", "summary": "Every covered tool with its verdict summary",
+                                   "parameters": [{"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
+                                                   "description": "Only tools matching this name, product or vendor, best first"}],
                                    "responses": {"200": ok({
                                        "type": "object", "required": ["count", "tools", "dataset_version", "licence"],
-                                       "properties": {"count": {"type": "integer"},
+                                       "properties": {"count": {"type": "integer"}, "query": {"type": "string"},
                                                       "tools": {"type": "array", "items": {"$ref": "#/components/schemas/ToolListing"}},
                                                       "dataset_version": {"type": "string"},
                                                       "licence": {"$ref": "#/components/schemas/Licence"}}})}}},
@@ -279,7 +289,7 @@ def openapi_document(site: str) -> dict:
 
 
 async def openapi(request: Request) -> Response:
-    return Response(json_body(openapi_document(site_of(request))), media_type="application/json")
+    return Response(json_body(openapi_document(site_of(request))), media_type="application/json", headers=OPEN_TO_ALL)
 
 
 routes = [

@@ -109,7 +109,7 @@ def html(request: Request, template: str, context: dict, status: int = 200) -> R
     return Rendered(text.encode(), "text/html; charset=utf-8", headers)
 
 
-def json_ld(data: dict) -> Markup:
+def json_ld(data: dict | list) -> Markup:
     """JSON for a <script type="application/ld+json">: `<`, `>` and `&` escaped so no text can end the element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -312,6 +312,10 @@ async def tool_page(request: Request) -> Response:
     def make(content: Content) -> Rendered:
         tool = content.tools.get(slug)
         if tool is None:
+            # /tools/Claude, /tools/openai, /tools/instagram: the one tool with that name, product or vendor.
+            known = search_index(request, content).exact(slug)
+            if known is not None:
+                return Rendered(b"", "text/plain", {"x-status": "308", "location": f"/tools/{known.slug}"})
             return not_found(request, content, slug.replace("-", " "))
         return html(request, "tool.html", tool_page_context(request, content, tool))
 
@@ -408,6 +412,8 @@ async def home(request: Request) -> Response:
             "chart_counts": counts,
             "legend": verdicts.CHART_LEGEND,
             "json_ld": [dataset_json_ld(site, content)],
+            # The browser ranks as the server does, from the same keys (static/search.js).
+            "search_index": json_ld(search_index(request, content).document()),
             "canonical": site + "/",
         })
 

@@ -4,12 +4,14 @@ The server ranks with `SearchIndex.search`; the home page ranks as you type with
 `SearchIndex.document()` and scores with the same rules (a test runs the same queries through both). The rules are
 kept simple enough to say in one breath, so they can be the same in both places:
 
-- a key equal to the query scores 100; a key starting with it 96; a key containing it 90; a key inside it 88;
+- a key equal to the query scores 100; a key starting with it 96; a later word of a name starting with it 90
+  ("copilot" in "GitHub Copilot"); a key inside the query 88 ("chatgpt plus");
 - else, for queries of 4+ characters (8+: two edits), a key within one edit (optimal string alignment: insert,
-  delete, replace, swap two neighbours) scores 80 − 5 × edits, and a key whose start is within reach 70 − 5 × edits.
+  delete, replace, swap two neighbours) scores 80 − 5 × edits, and, from 5 characters, a key whose start is
+  within reach 70 − 5 × edits.
 
-A tool scores its best key; results are ranked by score, then name. Nothing else is "close": "sora" never offers
-Cursor, "gemini" never offers Grammarly.
+A tool scores its best key; results are ranked by score, then name. Text inside a word does not count, so "sora"
+never offers "Cursor AI", and "gemini" never offers Grammarly.
 """
 
 from __future__ import annotations
@@ -40,6 +42,16 @@ def search_keys(tool: Tool) -> list[str]:
     return [k for k in dict.fromkeys(keys) if k]
 
 
+def later_words(tool: Tool) -> list[str]:
+    """Each name from its second word on: 'GitHub Copilot Chat' → 'copilotchat', 'chat'."""
+    words = []
+    for name in (tool.name, *tool.aliases):
+        parts = re.split(r"[\s\-_/.·]+", name.strip())
+        words += [normalise("".join(parts[i:])) for i in range(1, len(parts))]
+    keys = set(search_keys(tool))
+    return [w for w in dict.fromkeys(words) if w and w not in keys]
+
+
 def allowed_edits(query: str) -> int:
     return 2 if len(query) >= 8 else 1 if len(query) >= 4 else 0
 
@@ -50,8 +62,6 @@ def key_score(query: str, key: str) -> float:
         return 100.0
     if len(query) >= 2 and key.startswith(query):
         return 96.0
-    if len(query) >= 3 and query in key:
-        return 90.0
     if len(key) >= 4 and key in query:  # "chatgpt plus" finds ChatGPT
         return 88.0
     allowed = allowed_edits(query)
@@ -60,11 +70,19 @@ def key_score(query: str, key: str) -> float:
     edits = OSA.distance(query, key, score_cutoff=allowed)
     if edits <= allowed:
         return 80.0 - 5 * edits
-    if len(key) > len(query):
+    if len(query) >= 5 and len(key) > len(query):
         edits = OSA.distance(query, key[: len(query)], score_cutoff=allowed)
         if edits <= allowed:
             return 70.0 - 5 * edits
     return 0.0
+
+
+def word_score(query: str, word: str) -> float:
+    return 90.0 if len(query) >= 3 and word.startswith(query) else 0.0
+
+
+def tool_score(query: str, keys: list[str], words: list[str]) -> float:
+    return max([0.0, *(key_score(query, k) for k in keys), *(word_score(query, w) for w in words)])
 
 
 class SearchIndex:
@@ -73,6 +91,7 @@ class SearchIndex:
     def __init__(self, tools: dict[str, Tool]):
         self.tools = tools
         self.keys = {slug: search_keys(tool) for slug, tool in tools.items()}
+        self.words = {slug: later_words(tool) for slug, tool in tools.items()}
 
     def search(self, query: str, limit: int = 10) -> list[Match]:
         wanted = normalise(query)
@@ -80,7 +99,7 @@ class SearchIndex:
             return []
         scored = []
         for slug, keys in self.keys.items():
-            best = max((key_score(wanted, key) for key in keys), default=0.0)
+            best = tool_score(wanted, keys, self.words[slug])
             if best:
                 scored.append((best, slug))
         scored.sort(key=lambda item: (-item[0], self.tools[item[1]].name.lower()))
@@ -93,5 +112,8 @@ class SearchIndex:
         return self.tools[owners.pop()] if len(owners) == 1 else None
 
     def document(self) -> list[dict]:
-        """What the browser needs to rank the same way: each tool's slug, name and keys."""
-        return [{"slug": slug, "name": self.tools[slug].name, "keys": keys} for slug, keys in self.keys.items()]
+        """What the browser needs to rank the same way: each tool's slug, name, keys and later words."""
+        return [
+            {"slug": slug, "name": self.tools[slug].name, "keys": keys, "words": self.words[slug]}
+            for slug, keys in self.keys.items()
+        ]
