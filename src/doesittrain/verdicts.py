@@ -146,12 +146,14 @@ def trains_by_default(plan: Plan) -> bool:
     return plan.training in {Training.default_on, Training.default_on_no_opt_out}
 
 
+# Mechanisms that are a way out of training.
+OPT_OUT_WAYS = {
+    OptOutMechanism.settings_toggle, OptOutMechanism.privacy_request, OptOutMechanism.email_request, OptOutMechanism.admin_setting,
+}
+
+
 def has_opt_out(plan: Plan) -> bool:
-    return plan.training is Training.default_on and plan.opt_out.mechanism not in {
-        OptOutMechanism.unknown,
-        OptOutMechanism.not_offered,
-        OptOutMechanism.not_needed,
-    }
+    return plan.training is Training.default_on and plan.opt_out.mechanism in OPT_OUT_WAYS
 
 
 def lacks_opt_out(plan: Plan) -> bool:
@@ -557,7 +559,9 @@ def region_answer_note(tool: Tool, plan: Plan, region: str | None) -> str | None
 def change_sentence(plan_name: str, field: str, before: str, after: str) -> str:
     """One published or historical verdict change, e.g. 'Free / Plus: Training on your data changed from … to …'."""
     which = Field_(field)
-    return f"{plan_name}: {FIELD_NAMES[which]} changed from “{label(which, before)}” to “{label(which, after)}”."
+    # Free-text values (retention) end in their own stop; inside quotes mid-sentence it would double the sentence's.
+    before_text, after_text = label(which, before).rstrip("."), label(which, after).rstrip(".")
+    return f"{plan_name}: {FIELD_NAMES[which]} changed from “{before_text}” to “{after_text}”."
 
 
 def change_title(tool_name: str, plan_name: str, field: str, after: str) -> str:

@@ -221,8 +221,6 @@ def regions_phrase(regions) -> str:
     return join_names([REGION_IN_SENTENCE[Region(getattr(r, "value", r))] for r in regions])
 
 
-DATA_LICENCE = "Dataset under CC BY 4.0; quoted policy texts from Open Terms Archive under ODC-BY 1.0; code under Apache-2.0."
-DATA_LICENCE_SHORT = "CC BY 4.0, doesittrain contributors"
 
 
 def audience_label(audience) -> str:
@@ -324,3 +322,43 @@ def change_email_subject(tools: list[dict], change_count: int) -> str:
 
 def confirm_email_subject(tool_name: str | None) -> str:
     return f"Confirm: email me when {tool_name or 'any AI tool'} changes its data policy"
+
+
+# ---------------------------------------------------------------- titles, messages and the licence line
+
+def timeline_title(tool_name: str) -> str:
+    return f"Timeline of verdict changes for {tool_name}"
+
+
+def tool_feed_title(tool_name: str) -> str:
+    return f"{tool_name}: verdict changes"
+
+
+CHANGES_FEED_TITLE = "Does it train? Verdict changes"
+ALL_CHANGES_LINK_TITLE = "All verdict changes"
+
+CHECK_INBOX = (
+    "Thanks. If this address can receive alerts, a confirmation link is on its way. "
+    "Open it within 48 hours to start the alert."
+)
+
+LICENCE = {
+    "data": "CC BY 4.0",
+    "data_url": "https://creativecommons.org/licenses/by/4.0/",
+    "quoted_policy_texts": "ODC-BY 1.0 (Open Terms Archive)",
+    "code": "Apache-2.0",
+    "attribution": "doesittrain contributors",
+}
+DATA_LICENCE = (
+    f"Dataset under {LICENCE['data']} (credit “{LICENCE['attribution']}”); quoted policy texts from Open Terms Archive "
+    f"under ODC-BY 1.0; code under {LICENCE['code']}."
+)
+DATA_LICENCE_SHORT = f"{LICENCE['data']}, {LICENCE['attribution']}"
+
+MYTH_RATING_MEANINGS = {
+    "false": "The claim is wrong: the vendor's own text says otherwise.",
+    "outdated": "The claim was true once; the vendor's terms have changed since.",
+    "misleading": "The claim mixes up two things, such as hiding your images and keeping them out of training.",
+    "missing_context": "The claim holds for some plans or regions but is stated as if it held for all.",
+}
+BADGE_LEFT = "does it train?"

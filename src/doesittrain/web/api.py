@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .. import verdicts
+from .. import verdicts, wording
 from ..dataset.schema import Tool
 from . import feeds
 from .cache import Rendered
@@ -24,14 +24,7 @@ from .pages import Content, cached, search_index
 # Read-only data may be fetched from any web page (the dataset is open data); nothing here reads cookies.
 OPEN_TO_ALL = {"access-control-allow-origin": "*"}
 
-LICENCE = {
-    "data": "CC BY 4.0",
-    "data_url": "https://creativecommons.org/licenses/by/4.0/",
-    "quoted_policy_texts": "ODC-BY 1.0 (Open Terms Archive)",
-    "code": "Apache-2.0",
-    "attribution": "doesittrain",
-    "note": verdicts.DATA_LICENCE,
-}
+LICENCE = wording.LICENCE | {"note": wording.DATA_LICENCE}
 
 CSV_COLUMNS = [
     "tool", "name", "vendor", "category", "plan", "plan_name", "audience", "regions", "training", "training_label",
@@ -154,7 +147,7 @@ def csv_rows(tool: Tool, site: str):
             "retention": verdicts.retention_text(plan), "human_review": verdicts.human_review_text(plan),
             "zero_data_retention": plan.zero_data_retention.value, "dpa": plan.dpa.value,
             "confidence": tool.confidence.value, "last_verified": tool.last_verified.isoformat(),
-            "url": f"{site}/tools/{tool.slug}", "licence": "CC BY 4.0, doesittrain",
+            "url": f"{site}/tools/{tool.slug}", "licence": wording.DATA_LICENCE_SHORT,
         }
 
 
@@ -261,7 +254,7 @@ def openapi_document(site: str) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "doesittrain", "version": "1", "description": "Does this AI tool train on my data? " + verdicts.DATA_LICENCE,
-                 "license": {"name": "CC BY 4.0 (data)", "url": LICENCE["data_url"]}},
+                 "license": {"name": f"{LICENCE['data']} (data)", "url": LICENCE["data_url"]}},
         "servers": [{"url": site}],
         "paths": {
             "/api/tools": {"get": {"operationId": "listTools", "summary": "Every covered tool with its verdict summary",
@@ -275,13 +268,13 @@ def openapi_document(site: str) -> dict:
                                                       "licence": {"$ref": "#/components/schemas/Licence"}}})}}},
             "/api/tools/{slug}": {"get": {"operationId": "getTool", "summary": "One tool: facts, answers and evidence", **one_tool}},
             "/tools/{slug}.json": {"get": {"operationId": "getToolDocument", "summary": "Same as /api/tools/{slug}", **one_tool}},
-            "/data/tools.json": {"get": {"operationId": "downloadJson", "summary": "The whole dataset (CC BY 4.0)",
+            "/data/tools.json": {"get": {"operationId": "downloadJson", "summary": f"The whole dataset ({LICENCE['data']})",
                                          "responses": {"200": ok({
                                              "type": "object", "required": ["licence", "dataset_version", "tools"],
                                              "properties": {"licence": {"$ref": "#/components/schemas/Licence"},
                                                             "dataset_version": {"type": "string"},
                                                             "tools": {"type": "array", "items": {"$ref": "#/components/schemas/ToolDocument"}}}})}}},
-            "/data/tools.csv": {"get": {"operationId": "downloadCsv", "summary": "One row per tool and plan tier (CC BY 4.0)",
+            "/data/tools.csv": {"get": {"operationId": "downloadCsv", "summary": f"One row per tool and plan tier ({LICENCE['data']})",
                                         "responses": {"200": ok({"type": "string"}, "text/csv")}}},
         },
         "components": {"schemas": components},

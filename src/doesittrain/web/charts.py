@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from .. import verdicts
+from .. import verdicts, wording
 from ..dataset.schema import Audience, Field_, Tool, Training
+from .claims import claim as claim_attributes
 
 WIDTH = 640
 
@@ -51,7 +52,7 @@ def _x(date: dt.date, start: dt.date, end: dt.date, left: int, right: int) -> fl
 
 # Text sizes in the SVG's own units. The narrow drawing is shown at about its drawn size (site.css caps its width),
 # so these stay readable on a 360 px phone; the estimates of text width err on the wide side so labels never touch.
-LABEL_SIZE, DATE_SIZE = 13, 12
+LABEL_SIZE, DATE_SIZE = 13, 13
 CHAR_WIDTH = 0.62  # of the font size, for digits and Latin letters in system-ui
 NARROW_WIDTH = 340
 
@@ -157,40 +158,44 @@ def audience_counts(tools: list[Tool]) -> dict[str, Counter]:
 
 
 def audience_chart_svg(counts: dict[str, Counter], title: str) -> Markup:
-    """One stacked bar per audience: trains by default / does not / not documented, with counts written in."""
-    label_width, row_height, top = 150, 44, 8
-    order = ("bad", "good", "unknown")
-    height = top + row_height * len(counts) + 34
+    """One stacked bar per audience: trains by default / does not / not documented, with counts written in.
+
+    Drawn narrow (labels above their bars, the legend stacked) so it is shown near its drawn size on every screen
+    and its text never drops under 11 px; site.css caps its width on wide screens.
+    """
+    width, bar_height, order = NARROW_WIDTH, 22, ("bad", "good", "unknown")
     widest = max((sum(c.values()) for c in counts.values()), default=1) or 1
-    scale = (WIDTH - label_width - 20) / widest
-    parts = [
-        f'<svg class="chart audiences" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
-    for index, (audience, counter) in enumerate(counts.items()):
-        y = top + index * row_height
-        parts.append(f'<text class="row-label" x="0" y="{y + 19}">{escape(verdicts.chart_row_label(audience))}</text>')
-        x = float(label_width)
+    scale = (width - 8) / widest
+    parts: list[str] = []
+    y = 0
+    for audience, counter in counts.items():
+        y += LABEL_SIZE + 4
+        parts.append(f'<text class="row-label" x="0" y="{y}">{escape(verdicts.chart_row_label(audience))}</text>')
+        y += 6
+        x = 0.0
         for tone in order:
             n = counter.get(tone, 0)
             if not n:
                 continue
             w = n * scale
             parts.append(
-                f'<rect class="seg tone-{tone}" x="{x:.1f}" y="{y + 4}" width="{w:.1f}" height="22">'
+                f'<rect class="seg tone-{tone}" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}">'
                 f'<title>{n} × {escape(verdicts.CHART_LEGEND[tone])}</title></rect>'
             )
-            if w >= 18:
-                parts.append(f'<text class="count tone-{tone}" x="{x + w / 2:.1f}" y="{y + 20}" text-anchor="middle">{n}</text>')
+            if w >= 22:
+                parts.append(f'<text class="count tone-{tone}" x="{x + w / 2:.1f}" y="{y + 16}" text-anchor="middle">{n}</text>')
             x += w
-    legend_y = height - 10
-    x = 0
+        y += bar_height + 10
     for tone in order:
-        parts.append(f'<rect class="seg tone-{tone}" x="{x}" y="{legend_y - 10}" width="12" height="12"/>')
-        parts.append(f'<text class="legend" x="{x + 16}" y="{legend_y}">{escape(verdicts.CHART_LEGEND[tone])}</text>')
-        x += 200
-    parts.append("</svg>")
-    return Markup("".join(parts))
+        y += LABEL_SIZE + 6
+        parts.append(f'<rect class="seg tone-{tone}" x="0" y="{y - 11}" width="12" height="12"/>')
+        parts.append(f'<text class="legend" x="18" y="{y}">{escape(verdicts.CHART_LEGEND[tone])}</text>')
+    height = y + 6
+    head = (
+        f'<svg class="chart audiences" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    )
+    return Markup(head + "".join(parts) + "</svg>")
 
 
 # ---------------------------------------------------------------- badge
@@ -204,15 +209,16 @@ def _text_width(text: str) -> int:
 
 
 def badge_svg(tool: Tool, link: str) -> str:
-    """A shields-style badge 'doesittrain | Trains by default' that links back to the tool's page."""
-    left, right = "does it train?", verdicts.badge_text(tool)
+    """A shields-style badge 'does it train? | <verdict> (<tier>)' that links back to the tool's page."""
+    left, right = wording.BADGE_LEFT, verdicts.badge_text(tool)
     tone = verdicts.badges(tool)[0].tone
+    claim = claim_attributes(tool, tool.primary_plan, "training")
     lw, rw = _text_width(left), _text_width(right)
     total = lw + rw
     label = f"{tool.name}: {right}"
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{total}" height="20" '
-        f'role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>'
+        f'role="img" aria-label="{escape(label)}"{claim}><title>{escape(label)}</title>'
         f'<a xlink:href="{escape(link)}" href="{escape(link)}" target="_top">'
         f'<rect width="{lw}" height="20" fill="#333333"/>'
         f'<rect x="{lw}" width="{rw}" height="20" fill="{BADGE_FILLS.get(tone, "#555555")}"/>'

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .. import verdicts
+from .. import verdicts, wording
 from ..dataset.load import Dataset
 from ..dataset.schema import Tool
 from ..errors import UserError
@@ -161,5 +161,5 @@ def atom_response(body: bytes) -> Response:
 def require_tool(dataset: Dataset, slug: str) -> Tool:
     tool = dataset.tools.get(slug)
     if tool is None:
-        raise UserError(f"No tool called “{slug}” is covered.", 404)
+        raise UserError(wording.not_covered(slug), 404)
     return tool

@@ -283,8 +283,8 @@ def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
         "disclaimer": verdicts.disclaimer(tool),
         "changes": changes,
         "timeline": timeline_by_plan(tool, changes),
-        "timeline_svg": charts.timeline_svg(rows, tool.last_verified, f"Timeline of verdict changes for {tool.name}"),
-        "timeline_svg_narrow": charts.timeline_svg(rows, tool.last_verified, f"Timeline of verdict changes for {tool.name}",
+        "timeline_svg": charts.timeline_svg(rows, tool.last_verified, wording.timeline_title(tool.name)),
+        "timeline_svg_narrow": charts.timeline_svg(rows, tool.last_verified, wording.timeline_title(tool.name),
                                                    charts.NARROW_WIDTH, "timeline-narrow"),
         "timeline_legend": timeline_legend(rows),
         "faq_links": faq_links(tool, faq),
@@ -338,7 +338,7 @@ async def tool_feed(request: Request) -> Response:
 
     def make(content: Content) -> Rendered:
         tool = feeds.require_tool(content.dataset, slug)
-        body = feeds.atom_feed(request, content.changes(slug), f"{tool.name}: verdict changes",
+        body = feeds.atom_feed(request, content.changes(slug), wording.tool_feed_title(tool.name),
                                f"/tools/{slug}.atom", f"/tools/{slug}")
         return Rendered(body, "application/atom+xml; charset=utf-8")
 
@@ -445,17 +445,8 @@ def compare_rows(tools: list[Tool]) -> list[dict]:
     for audience, members in AUDIENCE_ROWS:
         cells = []
         for tool in tools:
-            plans = [p for p in tool.plans if p.audience in members]
-            cells.append([
-                {
-                    "name": verdicts.plan_display_name(p), "label": verdicts.plan_label(p),
-                    "tone": verdicts.training_tone(p.training), "sentence": verdicts.plan_sentence(tool, p),
-                    "opt_out": verdicts.describe_value(Field_.opt_out, p.opt_out.mechanism.value),
-                    "zdr": verdicts.describe_value(Field_.zero_data_retention, p.zero_data_retention.value),
-                    "dpa": verdicts.describe_value(Field_.dpa, p.dpa.value),
-                }
-                for p in plans
-            ])
+            views = [v for p in tool.plans if p.audience in members for v in p.views()]
+            cells.append([tier_view(tool, v) | {"tool": tool} for v in views])
         if any(cells):
             rows.append({"audience": verdicts.audience_label(audience), "cells": cells})
     return rows
@@ -488,7 +479,7 @@ async def compare(request: Request) -> Response:
             "missing": [verdicts.not_covered(s) for s in missing],
             "rows": compare_rows(tools),
             "all_tools": pickable_tools(content),
-            "slots": [t.slug for t in tools] + [""] * (max(2, len(tools) + 1) - len(tools)),
+            "slots": [t.slug for t in tools] + [""] * (min(MAX_COMPARED, max(2, len(tools) + 1)) - len(tools)),
             "max_compared": MAX_COMPARED,
             "canonical": request.app.state.settings.site_url.rstrip("/") + "/compare",
         })
@@ -565,7 +556,7 @@ async def changes_page(request: Request) -> Response:
 
 async def changes_feed(request: Request) -> Response:
     def make(content: Content) -> Rendered:
-        body = feeds.atom_feed(request, content.changes()[:200], "Does it train? Verdict changes", "/changes.atom", "/changes")
+        body = feeds.atom_feed(request, content.changes()[:200], wording.CHANGES_FEED_TITLE, "/changes.atom", "/changes")
         return Rendered(body, "application/atom+xml; charset=utf-8")
 
     return cached(request, make)
@@ -574,11 +565,12 @@ async def changes_feed(request: Request) -> Response:
 async def methodology(request: Request) -> Response:
     def make(content: Content) -> Rendered:
         return html(request, "methodology.html", {
-            "label_tables": [
-                ("Training on your data", verdicts.TRAINING_LABELS),
-                ("Opt-out", verdicts.OPT_OUT_LABELS),
-                ("Zero data retention", verdicts.ZDR_LABELS),
-                ("Data processing agreement", verdicts.DPA_LABELS),
+            "glossary": [
+                (wording.FIELD_NAMES[field], [
+                    {"label": wording.label(field, value.value), "meaning": meaning, "example": example}
+                    for value, (meaning, example) in entries.items()
+                ])
+                for field, entries in wording.GLOSSARY.items()
             ],
             "confidence": verdicts.CONFIDENCE_MEANINGS,
             "ratings": verdicts.MYTH_RATING_LABELS,

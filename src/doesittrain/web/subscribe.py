@@ -14,18 +14,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import wording
 from ..dataset.load import load_dataset
 from ..errors import UserError
-from .. import wording
 from ..notify import subscriptions
 from .render import render
 from .security import RateLimiter, client_address, set_csrf_cookie, verify_csrf
 
 ADDRESS_LIMIT = (5, 3600)  # confirmation mails one address can be sent per hour
-CHECK_INBOX = (
-    "Thanks. If this address can receive alerts, a confirmation link is on its way. "
-    "Open it within 48 hours to start the alert."
-)
+CHECK_INBOX = wording.CHECK_INBOX
 
 
 def _limiters(request: Request) -> tuple[RateLimiter, RateLimiter]:
