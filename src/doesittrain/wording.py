@@ -362,3 +362,17 @@ MYTH_RATING_MEANINGS = {
     "missing_context": "The claim holds for some plans or regions but is stated as if it held for all.",
 }
 BADGE_LEFT = "does it train?"
+
+
+# ---------------------------------------------------------------- the monitor's re-check, for readers
+
+def quotes_last_found(day) -> str:
+    return f"Quotes last found on the vendor's page on {day.isoformat()}."
+
+
+def quote_missing_since(day) -> str:
+    return f"A quote from this page has not been found there since {day.isoformat()}; an editor is reviewing it."
+
+
+def under_review_since(day) -> str:
+    return f"Under review since {day.isoformat()}: a quote behind this verdict is no longer on the vendor's page."

@@ -34,6 +34,7 @@ PRIVACY = [
     "Deleted content is removed from our systems within 30 days.",
     "In the European Economic Area and the UK we only train on content if you opt in.",
     "Users in the EEA and UK are not included unless they choose to opt in.",
+    "Feedback you submit, such as thumbs up or down, may be used to improve our models even if you opted out.",
 ]
 
 

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from .. import verdicts, wording
 from ..dataset.schema import Tool
+from ..monitor.status import RecheckStatus
 from . import feeds
 from .cache import Rendered
 from .pages import Content, cached, search_index
@@ -67,10 +68,25 @@ def tool_data(tool: Tool) -> dict:
     return data
 
 
-def tool_document(tool: Tool, site: str, version: str) -> dict:
+def recheck_data(tool: Tool, status: RecheckStatus) -> dict:
+    """The monitor's re-check of each source: when its quotes were last found, which are missing since when."""
+    sources = []
+    for source in tool.sources:
+        checked = status.last_checked(str(source.url))
+        missing = {e.id: status.missing_since(tool.slug, e.id) for e in tool.evidence if e.source == source.id}
+        sources.append({
+            "source": source.id,
+            "last_read": checked.date().isoformat() if checked else None,
+            "quotes_missing_since": {k: v.date().isoformat() for k, v in missing.items() if v is not None},
+        })
+    return {"sources": sources}
+
+
+def tool_document(tool: Tool, site: str, version: str, status: RecheckStatus = RecheckStatus()) -> dict:
     return {
         "tool": tool_data(tool),
         "answers": tool_answers(tool),
+        "recheck": recheck_data(tool, status),
         "url": f"{site}/tools/{tool.slug}",
         "dataset_version": version,
         "licence": LICENCE,
@@ -116,7 +132,7 @@ async def api_tool(request: Request) -> Response:
 
     def make(content: Content) -> Rendered:
         tool = feeds.require_tool(content.dataset, slug)
-        return Rendered(json_body(tool_document(tool, site_of(request), content.dataset.version)), "application/json", OPEN_TO_ALL)
+        return Rendered(json_body(tool_document(tool, site_of(request), content.dataset.version, content.recheck)), "application/json", OPEN_TO_ALL)
 
     return cached(request, make)
 
@@ -127,7 +143,7 @@ async def data_json(request: Request) -> Response:
         body = {
             "licence": LICENCE,
             "dataset_version": content.dataset.version,
-            "tools": [tool_document(t, site, content.dataset.version) for t in sorted_tools(content)],
+            "tools": [tool_document(t, site, content.dataset.version, content.recheck) for t in sorted_tools(content)],
         }
         return Rendered(json_body(body), "application/json", {"content-disposition": 'inline; filename="tools.json"'} | OPEN_TO_ALL)
 

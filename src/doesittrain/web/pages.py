@@ -20,10 +20,12 @@ from starlette.staticfiles import StaticFiles
 from .. import verdicts, wording
 from ..dataset.load import Dataset
 from ..dataset.schema import Audience, Field_, Plan, Tool
+from ..monitor.status import RecheckStatus
 from . import charts, feeds
 from .cache import CSRF_PLACEHOLDER, Rendered, cache_of
 from .render import render_to_string
-from .search import FILTER_FIELDS, FILTERS, SearchIndex, apply_filters, matches
+from .recheck import recheck_source, source_line, under_review
+from .search import FILTER_FIELDS, FILTERS, SearchIndex, apply_filters, matches, search_keys
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_COMPARED = 4
@@ -38,6 +40,7 @@ class Content:
     dataset: Dataset
     published: list[feeds.ChangeItem]
     version: str
+    recheck: RecheckStatus = RecheckStatus()
 
     @property
     def tools(self) -> dict[str, Tool]:
@@ -50,7 +53,8 @@ class Content:
 def content_of(request: Request) -> Content:
     dataset = request.app.state.site.dataset
     published = feeds.published_source(request.app).items()
-    return Content(dataset, published, f"{dataset.version}/{feeds.changes_version(published)}")
+    recheck = recheck_source(request.app).status()
+    return Content(dataset, published, f"{dataset.version}/{feeds.changes_version(published)}/{recheck.version}", recheck)
 
 
 def search_index(request: Request, content: Content) -> SearchIndex:
@@ -173,13 +177,14 @@ def myth_views(tool: Tool) -> list[dict]:
     ]
 
 
-def source_views(tool: Tool) -> list[dict]:
+def source_views(tool: Tool, recheck: RecheckStatus) -> list[dict]:
     return [
         {
             "source": source,
             "kind": verdicts.source_kind_label(source.kind),
             "anchor": f"source-{source.id}",
             "evidence": [evidence_view(tool, e) for e in tool.evidence if e.source == source.id],
+            "recheck": source_line(tool, source.id, str(source.url), recheck),
         }
         for source in tool.sources
     ]
@@ -275,11 +280,13 @@ def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
         "opt_out": verdicts.opt_out_answers(tool),
         "zdr_dpa": verdicts.zdr_dpa_answers(tool),
         "myths": myth_views(tool),
-        "plans": plan_rows(tool),
+        "plans": [row | {"under_review": under_review(tool, row["plan"], content.recheck),
+                         "variants": [v | {"under_review": under_review(tool, v["plan"], content.recheck)} for v in row["variants"]]}
+                  for row in plan_rows(tool)],
         "confidence_note": verdicts.confidence_note(tool),
         "confirm_note": verdicts.confirm_note(tool),
         "faq": faq,
-        "sources": source_views(tool),
+        "sources": source_views(tool, content.recheck),
         "disclaimer": verdicts.disclaimer(tool),
         "changes": changes,
         "timeline": timeline_by_plan(tool, changes),
@@ -360,8 +367,6 @@ def matched_claims(tool: Tool, flags: set[str]) -> list[dict]:
 
 
 def home_rows(tools: list[Tool], flags: set[str] = frozenset()) -> list[dict]:
-    from .search import search_keys
-
     return [
         {"tool": t, "badges": verdicts.badge_set(t), "summary": verdicts.summary(t), "search_keys": " ".join(search_keys(t)),
          "matched": matched_claims(t, flags)}
