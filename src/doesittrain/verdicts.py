@@ -128,6 +128,14 @@ def history_is_of(entry, plan: Plan) -> bool:
     return plan.variant is not None and entry.region in plan.variant.regions
 
 
+def history_key_and_name(plan: Plan, region) -> tuple[str, str]:
+    """The key and name a history entry is shown under: a region named even where no variant is left today."""
+    view = plan.in_region(region)
+    if region and view.variant is None:
+        return f"{plan.id}@{getattr(region, 'value', region)}", f"{plan.name} in {regions_phrase([region])}"
+    return view.view_id, plan_display_name(view)
+
+
 def plan_label(plan: Plan) -> str:
     return TRAINING_LABELS[plan.training]
 

@@ -195,9 +195,6 @@ class _Checker:
             if entry.plan not in plans:
                 self.report(("history", i, "plan"), f"no plan has id {entry.plan!r}")
                 continue
-            if entry.region and plans[entry.plan].variant_for(entry.region) is None:
-                self.report(("history", i, "region"), f"plan {entry.plan!r} has no variant for {entry.region.value}")
-                continue
             if entry.source not in self.source_ids:
                 self.report(("history", i, "source"), f"no source has id {entry.source!r}")
             key = (entry.plan, entry.region, entry.field)

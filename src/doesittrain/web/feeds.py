@@ -64,11 +64,11 @@ def history_changes(tool: Tool) -> list[ChangeItem]:
     sources = {s.id: s for s in tool.sources}
     for entry in tool.history:
         plan = plans.get(entry.plan)
-        plan = plan.in_region(entry.region) if plan else None
+        key, name = verdicts.history_key_and_name(plan, entry.region) if plan else (entry.plan, entry.plan)
         source = sources.get(entry.source)
         items.append(ChangeItem(
-            tool=tool.slug, tool_name=tool.name, plan=plan.view_id if plan else entry.plan,
-            plan_name=verdicts.plan_display_name(plan) if plan else entry.plan,
+            tool=tool.slug, tool_name=tool.name, plan=key,
+            plan_name=name,
             field=entry.field.value, before=entry.before, after=entry.after, date=entry.date,
             note=entry.note, source_url=str(source.url) if source else None,
         ))
