@@ -376,3 +376,9 @@ def quote_missing_since(day) -> str:
 
 def under_review_since(day) -> str:
     return f"Under review since {day.isoformat()}: a quote behind this verdict is no longer on the vendor's page."
+
+
+def quotes_summary(where: str | None) -> str:
+    """The summary of a tier's (or a region variant's) quotes: 'Quotes for this tier', 'Quotes for the EU/EEA'."""
+    return f"Quotes for {where}" if where else "Quotes for this tier"
+PLAN_DEFAULT = "The default on this plan:"

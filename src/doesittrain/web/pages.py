@@ -144,6 +144,7 @@ def tier_view(tool: Tool, plan: Plan) -> dict:
         "plan": plan,
         "name": verdicts.plan_display_name(plan),
         "where": wording.in_regions(verdicts.where_phrase(plan)) if plan.variant else None,
+        "quotes_summary": wording.quotes_summary(verdicts.where_phrase(plan) if plan.variant else None),
         "note": wording.as_sentence(plan.variant.note) if plan.variant and plan.variant.note else None,
         "audience": verdicts.audience_label(plan.audience),
         "label": verdicts.plan_label(plan),
