@@ -23,6 +23,7 @@ pytestmark = pytest.mark.browser
 TOOLS = ["claude", "chatgpt", "meta-ai"]
 PAGES = {
     "home": "/",
+    "search": "/?q=copilot",
     **{f"tool-{slug}": f"/tools/{slug}" for slug in TOOLS},
     "compare": "/compare?tools=claude&tools=chatgpt&tools=gemini&tools=meta-ai",
     "check": "/check?tool=claude&plan=" + quote("Free / Pro / Max") + "&region=EU&state=opted_out",
@@ -57,6 +58,13 @@ MEASURE = """() => {
       const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
       if (tops.size > 1) faults.push(`word broken across lines: ${match[0]}`);
     }
+  }
+  for (const badge of document.querySelectorAll(".badge")) {
+    if (!visible(badge)) continue;
+    const lines = new Set(Array.from(badge.getClientRects()).map(r => Math.round(r.top))).size;
+    const style = getComputedStyle(badge);
+    if (lines > 1 || badge.getBoundingClientRect().height > 2 * parseFloat(style.lineHeight)) faults.push(`badge wraps: ${badge.textContent}`);
+    if (parseFloat(style.paddingLeft) < 4) faults.push(`badge without padding: ${badge.textContent}`);
   }
   for (const svg of document.querySelectorAll("svg.chart")) {
     if (!visible(svg)) continue;
@@ -115,11 +123,12 @@ def test_the_measure_finds_each_fault_it_looks_for(tab_at):
         '<p style="font-size:9px">tiny words</p><div style="width:2000px">wide</div>'
         '<svg class="chart" viewBox="0 0 200 40" width="200"><text x="10" y="20">2025-05-13</text>'
         '<text x="14" y="22">2025-09-26</text></svg>'
+        '<span class="badge" style="padding:0">bare</span>'
         '<main><div style="overflow-x:auto;width:100px"><span style="display:inline-block;width:300px">cut</span></div></main>'
     )
     found = " | ".join(tab.evaluate(MEASURE))
     for fault in ["word broken across lines: Healthcare", "text of 9px", "scrolls sideways", "chart labels overlap",
-                  "content cut or scrolling inside div"]:
+                  "content cut or scrolling inside div", "badge without padding: bare"]:
         assert fault in found
 
 
