@@ -382,3 +382,30 @@ def quotes_summary(where: str | None) -> str:
     """The summary of a tier's (or a region variant's) quotes: 'Quotes for this tier', 'Quotes for the EU/EEA'."""
     return f"Quotes for {where}" if where else "Quotes for this tier"
 PLAN_DEFAULT = "The default on this plan:"
+
+
+# ---------------------------------------------------------------- messages of the site and its API
+
+HTTP_ERRORS = {
+    404: "There is no page at this address.",
+    405: "This address does not accept that kind of request.",
+    500: "Something went wrong on our side. The error has been logged.",
+    503: "The site's database is busy or restarting. Please try again in a moment.",
+}
+
+DATASET_NAME = "Does it train on my data? AI tool training policies"
+DATASET_DESCRIPTION = (
+    "Per tool, plan tier and region: whether the vendor trains on your data, opt-out, retention, zero data retention "
+    "and DPA, each with verbatim quotes from cited sources."
+)
+
+API_DOCS = {
+    "api": f"Does this AI tool train on my data? {DATA_LICENCE}",
+    "no_such_tool": "No such tool",
+    "listTools": "Every covered tool with its verdict summary",
+    "q": "Only tools matching this name, product or vendor, best first",
+    "getTool": "One tool: facts, answers, evidence and the monitor's re-check of its sources",
+    "getToolDocument": "Same as /api/tools/{slug}",
+    "downloadJson": f"The whole dataset ({LICENCE['data']})",
+    "downloadCsv": f"One row per tool, plan tier and region variant ({LICENCE['data']})",
+}

@@ -264,33 +264,33 @@ def openapi_document(site: str) -> dict:
     def ok(schema: dict, media: str = "application/json") -> dict:
         return {"description": "OK", "content": {media: {"schema": schema}}}
 
-    error = {"description": "No such tool", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    error = {"description": wording.API_DOCS["no_such_tool"], "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     slug = [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}, "example": "chatgpt"}]
     one_tool = {"parameters": slug, "responses": {"200": ok({"$ref": "#/components/schemas/ToolDocument"}), "404": error}}
     return {
         "openapi": "3.1.0",
-        "info": {"title": "doesittrain", "version": "1", "description": "Does this AI tool train on my data? " + verdicts.DATA_LICENCE,
+        "info": {"title": "doesittrain", "version": "1", "description": wording.API_DOCS["api"],
                  "license": {"name": f"{LICENCE['data']} (data)", "url": LICENCE["data_url"]}},
         "servers": [{"url": site}],
         "paths": {
-            "/api/tools": {"get": {"operationId": "listTools", "summary": "Every covered tool with its verdict summary",
+            "/api/tools": {"get": {"operationId": "listTools", "summary": wording.API_DOCS["listTools"],
                                    "parameters": [{"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
-                                                   "description": "Only tools matching this name, product or vendor, best first"}],
+                                                   "description": wording.API_DOCS["q"]}],
                                    "responses": {"200": ok({
                                        "type": "object", "required": ["count", "tools", "dataset_version", "licence"],
                                        "properties": {"count": {"type": "integer"}, "query": {"type": "string"},
                                                       "tools": {"type": "array", "items": {"$ref": "#/components/schemas/ToolListing"}},
                                                       "dataset_version": {"type": "string"},
                                                       "licence": {"$ref": "#/components/schemas/Licence"}}})}}},
-            "/api/tools/{slug}": {"get": {"operationId": "getTool", "summary": "One tool: facts, answers and evidence", **one_tool}},
-            "/tools/{slug}.json": {"get": {"operationId": "getToolDocument", "summary": "Same as /api/tools/{slug}", **one_tool}},
-            "/data/tools.json": {"get": {"operationId": "downloadJson", "summary": f"The whole dataset ({LICENCE['data']})",
+            "/api/tools/{slug}": {"get": {"operationId": "getTool", "summary": wording.API_DOCS["getTool"], **one_tool}},
+            "/tools/{slug}.json": {"get": {"operationId": "getToolDocument", "summary": wording.API_DOCS["getToolDocument"], **one_tool}},
+            "/data/tools.json": {"get": {"operationId": "downloadJson", "summary": wording.API_DOCS["downloadJson"],
                                          "responses": {"200": ok({
                                              "type": "object", "required": ["licence", "dataset_version", "tools"],
                                              "properties": {"licence": {"$ref": "#/components/schemas/Licence"},
                                                             "dataset_version": {"type": "string"},
                                                             "tools": {"type": "array", "items": {"$ref": "#/components/schemas/ToolDocument"}}}})}}},
-            "/data/tools.csv": {"get": {"operationId": "downloadCsv", "summary": f"One row per tool and plan tier ({LICENCE['data']})",
+            "/data/tools.csv": {"get": {"operationId": "downloadCsv", "summary": wording.API_DOCS["downloadCsv"],
                                         "responses": {"200": ok({"type": "string"}, "text/csv")}}},
         },
         "components": {"schemas": components},

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .. import settings as settings_module
+from .. import wording
 from ..dataset.load import Dataset, dataset_version, load_dataset
 from ..errors import UserError
 from .cache import BrowserTokens, CachedPages
@@ -111,8 +112,8 @@ async def _user_error(request: Request, exc: UserError) -> Response:
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
-    messages = {404: "There is no page at this address.", 405: "This address does not accept that kind of request."}
-    return error_response(request, exc.status_code, exc.detail if exc.status_code not in messages else messages[exc.status_code])
+    message = wording.HTTP_ERRORS.get(exc.status_code, exc.detail)
+    return error_response(request, exc.status_code, message)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
@@ -120,9 +121,9 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
     if isinstance(exc, (OperationalError, DBAPIError)):
         log.warning("database unavailable: %s", type(exc).__name__)
-        return error_response(request, 503, "The site's database is busy or restarting. Please try again in a moment.", {"retry-after": "5"})
+        return error_response(request, 503, wording.HTTP_ERRORS[503], {"retry-after": "5"})
     log.exception("unexpected error on %s", request.url.path)
-    return error_response(request, 500, "Something went wrong on our side. The error has been logged.")
+    return error_response(request, 500, wording.HTTP_ERRORS[500])
 
 
 def collect_routes() -> list:

@@ -379,11 +379,10 @@ def dataset_json_ld(site: str, content: Content) -> Markup:
     return json_ld({
         "@context": "https://schema.org",
         "@type": "Dataset",
-        "name": "Does it train on my data? AI tool training policies",
-        "description": "Per tool and plan tier: whether the vendor trains on your data, opt-out, retention, zero "
-                       "data retention and DPA, each with verbatim quotes from cited sources.",
+        "name": wording.DATASET_NAME,
+        "description": wording.DATASET_DESCRIPTION,
         "url": site + "/",
-        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "license": wording.LICENCE["data_url"],
         "version": content.dataset.version,
         "distribution": [
             {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": site + "/data/tools.json"},
