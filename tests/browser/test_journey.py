@@ -55,7 +55,7 @@ def test_search_read_compare_and_check(page, base_url, shot):
     page.get_by_label("Tool").select_option(label="Claude")
     page.get_by_role("button", name="Next").click()
     page.get_by_label("Plan", exact=True).select_option(label="Free / Pro / Max")
-    page.get_by_label("Where you are").select_option(label="European Union")
+    page.get_by_label("Where you are").select_option(value="EU")
     page.get_by_label("What you did in the settings").select_option(value="opted_out")
     page.get_by_role("button", name="Get the answer").click()
     answer = page.locator("#result .answer")
