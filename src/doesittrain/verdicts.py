@@ -289,6 +289,8 @@ def _lead_clause(plans: list[Plan], tool: Tool, everywhere: bool) -> str:
         return f"Only if you opt in, {on}."
     if training is Training.off:
         return f"No, not {on}."
+    if everywhere and not _outside(plans):
+        return f"{NOT_DOCUMENTED}: {tool.vendor} does not say whether it trains on your data, on any plan."
     return f"{NOT_DOCUMENTED}: {tool.vendor} does not say whether it trains on your data {on}."
 
 
@@ -338,7 +340,7 @@ def caveat_sentence(tool: Tool, caveat: Caveat) -> str:
         CaveatKind.feedback_used: f"Feedback you send {vendor} (such as a thumbs up or down) can still be used for training, whatever the setting.",
         CaveatKind.flagged_content_used: f"Content flagged for safety review can still be used by {vendor} to train its models, whatever the setting.",
         CaveatKind.program_opt_in: f"This changes if your organisation joins {detail}: then {vendor} may train on its data.",
-        CaveatKind.third_party_platform: f"Used through {detail}, that provider's terms apply instead.",
+        CaveatKind.third_party_platform: f"Your data also falls under the terms of {detail}.",
         CaveatKind.public_content_used: f"{_capital(detail or 'public content')} can be used for training whatever the setting.",
     }[caveat.kind]
 
