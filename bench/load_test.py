@@ -1,6 +1,7 @@
 """Load: 60 seconds of wrk on loopback against a tool page and the subscribe form at once.
 
-Starts `doesittrain serve` on a free port with a fresh home, takes one browser's form token and cookie, then runs
+Starts a discarding mail sink and `doesittrain serve` on a free port with a fresh home (the site opens its subscribe
+form only when it has a mail server), takes one browser's form token and cookie, then runs
 two wrk processes side by side: GETs of a tool page, and POSTs of the subscribe form with a new address each time
 (a Lua script). Passes when no response is a 5xx, every 429 carries Retry-After, and prints p50/p99 per endpoint.
 
@@ -92,10 +93,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_site(home: Path, port: int) -> subprocess.Popen:
+class DiscardingSink:
+    """A mail server that accepts and forgets: the site only opens its subscribe form when it has one."""
+
+    async def handle_DATA(self, server, session, envelope):
+        return "250 OK"
+
+
+def start_mail_sink():
+    from aiosmtpd.controller import Controller
+
+    sink = Controller(DiscardingSink(), hostname="127.0.0.1", port=free_port())
+    sink.start()
+    return sink
+
+
+def start_site(home: Path, port: int, smtp_port: int) -> subprocess.Popen:
     env = {**os.environ, "DOESITTRAIN_HOME": str(home), "DOESITTRAIN_SECRET_KEY": "load-test",
-           "DOESITTRAIN_SITE_URL": f"http://127.0.0.1:{port}"}
-    env.pop("DOESITTRAIN_SMTP_URL", None)
+           "DOESITTRAIN_SITE_URL": f"http://127.0.0.1:{port}", "DOESITTRAIN_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}"}
     process = subprocess.Popen([sys.executable, "-m", "doesittrain", "serve", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
@@ -145,7 +160,8 @@ def main() -> int:
         (folder / "counting.lua").write_text(COUNTING)
         (folder / "subscribe.lua").write_text(POST_SUBSCRIBE + COUNTING)
         port = free_port()
-        site = start_site(folder / "home", port)
+        mail = start_mail_sink()
+        site = start_site(folder / "home", port, mail.port)
         base = f"http://127.0.0.1:{port}"
         try:
             token, cookie = form_credentials(base)
@@ -160,6 +176,7 @@ def main() -> int:
                 site.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 site.kill()
+            mail.stop()
 
     failures = []
     for name, result in results.items():
