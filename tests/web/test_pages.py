@@ -251,6 +251,15 @@ def test_check_form_works_step_by_step_without_javascript(client):
     assert "not covered" in text_of(tree, ".not-covered")
 
 
+def test_a_plan_of_another_tool_is_named_not_dropped_silently(client):
+    from doesittrain import wording
+
+    tree = page(client, "/check?tool=exampleai&plan=" + "Free+%2F+Pro+%2F+Max")
+    assert text_of(tree, "#stale-plan") == wording.plan_not_offered("Free / Pro / Max", "ExampleAI")
+    assert tree.css_first("#result") is None
+    assert page(client, "/check?tool=exampleai&plan=API").css_first("#stale-plan") is None
+
+
 def test_methodology_explains_labels_confidence_and_licences(client):
     text = " ".join(page(client, "/methodology").text().split())
     for label in verdicts.TRAINING_LABELS.values():
