@@ -133,7 +133,7 @@ def test_the_measure_finds_each_fault_it_looks_for(tab_at):
 
 
 @pytest.mark.parametrize("width", [320, 768, 1920])
-@pytest.mark.parametrize("name", ["tool-chatgpt", "compare"])
+@pytest.mark.parametrize("name", ["home", "tool-chatgpt", "tool-meta-ai", "compare"])
 def test_no_word_breaks_at_any_width_from_phone_to_wide_screen(tab_at, base_url, name, width):
     tab = tab_at(width)
     tab.goto(base_url + PAGES[name])
