@@ -6,7 +6,7 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from doesittrain import verdicts
+from doesittrain import verdicts, wording
 from doesittrain.dataset.check import COMPATIBLE_OPT_OUTS
 from doesittrain.dataset.load import load_dataset
 from doesittrain.dataset.schema import DPA, Audience, OptOutMechanism, OptOutScope, Tool, Training, ZeroDataRetention
@@ -148,7 +148,7 @@ def test_badges_never_say_no_opt_out_and_opt_out_available_together(tool):
 
 
 @settings(max_examples=200, deadline=None)
-@given(tools(), st.sampled_from(list(verdicts.SETTING_STATES)))
+@given(tools(), st.sampled_from(list(wording.SETTING_STATES)))
 def test_situation_speaks_of_the_chosen_plan_and_never_promises_a_missing_opt_out(tool, state):
     for plan in tool.plans:
         result = verdicts.situation(tool, plan, state)

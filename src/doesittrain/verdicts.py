@@ -26,32 +26,20 @@ from .dataset.schema import (
     Training,
     ZeroDataRetention,
 )
-from .wording import (  # noqa: F401  (re-exported: callers read every label through this module or wording)
-    AUDIENCE_LABELS,
-    CHART_LEGEND,
+from .wording import (
     CONFIDENCE_MEANINGS,
-    DATA_LICENCE,
     DPA_LABELS,
     FIELD_NAMES,
-    MYTH_RATING_LABELS,
     NOT_DOCUMENTED,
     OPT_OUT_LABELS,
-    REGION_CHOICES,
-    SETTING_STATES,
-    SOURCE_KIND_LABELS,
     TRAINING_LABELS,
     ZDR_LABELS,
     as_sentence,
     audience_label,
-    chart_row_label,
     join_names,
     label,
-    myth_rating_label,
-    not_covered,
     plan_with_tool,
-    question,
     regions_phrase,
-    source_kind_label,
 )
 
 

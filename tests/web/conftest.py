@@ -42,3 +42,18 @@ def bundled_client(tmp_path_factory):
     )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def exported_site(tmp_path_factory) -> Path:
+    """The whole bundled site as `doesittrain build` writes it, built once for every test that reads it."""
+    from click.testing import CliRunner
+
+    from doesittrain.cli import cli
+
+    out = tmp_path_factory.mktemp("site")
+    env = {"DOESITTRAIN_HOME": str(tmp_path_factory.mktemp("home")), "DOESITTRAIN_DATASET": str(BUNDLED_DATASET),
+           "DOESITTRAIN_SITE_URL": "https://doesittrain.example", "DOESITTRAIN_SECRET_KEY": "t"}
+    result = CliRunner().invoke(cli, ["build", str(out)], env=env)
+    assert result.exit_code == 0, result.output
+    return out

@@ -5,14 +5,10 @@ template and a data file meet; the whole bundled site is checked."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from selectolax.lexbor import LexborHTMLParser
 
-from doesittrain.cli import cli
-from doesittrain.settings import BUNDLED_DATASET
 
 BLOCKS = "p, li, td, th, dd, dt, h1, h2, h3, summary, figcaption, label, legend, option, title"
 # A stop after a stop, also across a closing quote ("kept 2 years.. Human", "“order.”."), never an ellipsis.
@@ -126,18 +122,6 @@ def test_a_sentence_said_twice_is_found():
 
 
 # ---------------------------------------------------------------- every page of the bundled site
-
-
-@pytest.fixture(scope="module")
-def exported_site(tmp_path_factory) -> Path:
-    if not (BUNDLED_DATASET / "claude.yaml").exists():
-        pytest.skip("the bundled dataset has no claude.yaml")
-    out = tmp_path_factory.mktemp("site")
-    env = {"DOESITTRAIN_HOME": str(tmp_path_factory.mktemp("home")), "DOESITTRAIN_DATASET": str(BUNDLED_DATASET),
-           "DOESITTRAIN_SITE_URL": "https://doesittrain.example", "DOESITTRAIN_SECRET_KEY": "t"}
-    result = CliRunner().invoke(cli, ["build", str(out)], env=env)
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def test_every_exported_page_reads_as_prose(exported_site):

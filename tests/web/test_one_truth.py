@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import re
 import shutil
-from pathlib import Path
 
-import pytest
 import yaml
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 from starlette.testclient import TestClient
 
 from doesittrain import verdicts, wording
-from doesittrain.cli import cli
 from doesittrain.dataset.check import COMPATIBLE_OPT_OUTS
 from doesittrain.dataset.load import load_dataset
 from doesittrain.dataset.schema import DPA, Audience, Field_, OptOutMechanism, Training, ZeroDataRetention
@@ -101,16 +97,6 @@ def text_faults(plan, field: Field_, text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- the bundled site, every page
-
-
-@pytest.fixture(scope="module")
-def exported_site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site")
-    env = {"DOESITTRAIN_HOME": str(tmp_path_factory.mktemp("home")), "DOESITTRAIN_DATASET": str(BUNDLED_DATASET),
-           "DOESITTRAIN_SITE_URL": "https://doesittrain.example", "DOESITTRAIN_SECRET_KEY": "t"}
-    result = CliRunner().invoke(cli, ["build", str(out)], env=env)
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def test_every_claim_on_every_exported_page_agrees_with_the_data(exported_site):

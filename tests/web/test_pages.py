@@ -9,7 +9,7 @@ import pytest
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from doesittrain import verdicts
+from doesittrain import verdicts, wording
 from doesittrain.dataset.load import load_dataset
 from doesittrain.dataset.schema import Training
 from doesittrain.wording import CHART_LEGEND, TRAINING_LABELS
@@ -205,7 +205,7 @@ def test_home_search_works_without_javascript_and_tolerates_typos(client):
 
 def test_tool_not_covered_gets_a_clear_answer(client):
     tree = page(client, "/?q=Nonexistent+Bot")
-    assert text_of(tree, "#results .not-covered") == verdicts.not_covered("Nonexistent Bot")
+    assert text_of(tree, "#results .not-covered") == wording.not_covered("Nonexistent Bot")
 
 
 def test_home_filters_narrow_the_table(client):
@@ -262,9 +262,9 @@ def test_a_plan_of_another_tool_is_named_not_dropped_silently(client):
 
 def test_methodology_explains_labels_confidence_and_licences(client):
     text = " ".join(page(client, "/methodology").text().split())
-    for label in verdicts.TRAINING_LABELS.values():
+    for label in wording.TRAINING_LABELS.values():
         assert label in text
-    for meaning in verdicts.CONFIDENCE_MEANINGS.values():
+    for meaning in wording.CONFIDENCE_MEANINGS.values():
         assert meaning.capitalize() in text
     assert "CC BY 4.0" in text and "ODC-BY" in text and "Apache-2.0" in text
 

@@ -62,7 +62,7 @@ def _described(change: ChangeLike) -> dict:
     field = Field_(change.field)
     return {
         "change": change,
-        "field_name": verdicts.FIELD_NAMES[field],
+        "field_name": wording.FIELD_NAMES[field],
         "before": verdicts.describe_value(field, change.before),
         "after": verdicts.describe_value(field, change.after),
     }

@@ -170,7 +170,7 @@ def audience_chart_svg(counts: dict[str, Counter], title: str) -> Markup:
     y = 0
     for audience, counter in counts.items():
         y += LABEL_SIZE + 4
-        parts.append(f'<text class="row-label" x="0" y="{y}">{escape(verdicts.chart_row_label(audience))}</text>')
+        parts.append(f'<text class="row-label" x="0" y="{y}">{escape(wording.chart_row_label(audience))}</text>')
         y += 6
         x = 0.0
         for tone in order:
@@ -180,7 +180,7 @@ def audience_chart_svg(counts: dict[str, Counter], title: str) -> Markup:
             w = n * scale
             parts.append(
                 f'<rect class="seg tone-{tone}" x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}">'
-                f'<title>{n} × {escape(verdicts.CHART_LEGEND[tone])}</title></rect>'
+                f'<title>{n} × {escape(wording.CHART_LEGEND[tone])}</title></rect>'
             )
             if w >= 22:
                 parts.append(f'<text class="count tone-{tone}" x="{x + w / 2:.1f}" y="{y + 16}" text-anchor="middle">{n}</text>')
@@ -189,7 +189,7 @@ def audience_chart_svg(counts: dict[str, Counter], title: str) -> Markup:
     for tone in order:
         y += LABEL_SIZE + 6
         parts.append(f'<rect class="seg tone-{tone}" x="0" y="{y - 11}" width="12" height="12"/>')
-        parts.append(f'<text class="legend" x="18" y="{y}">{escape(verdicts.CHART_LEGEND[tone])}</text>')
+        parts.append(f'<text class="legend" x="18" y="{y}">{escape(wording.CHART_LEGEND[tone])}</text>')
     height = y + 6
     head = (
         f'<svg class="chart audiences" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '

@@ -127,7 +127,7 @@ def evidence_view(tool: Tool, evidence) -> dict:
     source = tool.source(evidence.source)
     return {
         "id": evidence.id,
-        "field": verdicts.FIELD_NAMES[evidence.field],
+        "field": wording.FIELD_NAMES[evidence.field],
         "quote": evidence.quote,
         "supports": evidence.supports,
         "source_title": source.title,
@@ -146,7 +146,7 @@ def tier_view(tool: Tool, plan: Plan) -> dict:
         "where": wording.in_regions(verdicts.where_phrase(plan)) if plan.variant else None,
         "quotes_summary": wording.quotes_summary(verdicts.where_phrase(plan) if plan.variant else None),
         "note": wording.as_sentence(plan.variant.note) if plan.variant and plan.variant.note else None,
-        "audience": verdicts.audience_label(plan.audience),
+        "audience": wording.audience_label(plan.audience),
         "label": verdicts.plan_label(plan),
         "tone": verdicts.training_tone(plan.training),
         "sentence": verdicts.tier_sentence(tool, plan),
@@ -171,7 +171,7 @@ def myth_views(tool: Tool) -> list[dict]:
         {
             "number": index,
             "myth": myth,
-            "rating": verdicts.myth_rating_label(myth.rating),
+            "rating": wording.myth_rating_label(myth.rating),
             "evidence": [evidence_view(tool, ids[e]) for e in myth.evidence if e in ids],
         }
         for index, myth in enumerate(tool.myths, start=1)
@@ -182,7 +182,7 @@ def source_views(tool: Tool, recheck: RecheckStatus) -> list[dict]:
     return [
         {
             "source": source,
-            "kind": verdicts.source_kind_label(source.kind),
+            "kind": wording.source_kind_label(source.kind),
             "anchor": f"source-{source.id}",
             "evidence": [evidence_view(tool, e) for e in tool.evidence if e.source == source.id],
             "recheck": source_line(tool, source.id, str(source.url), recheck),
@@ -196,7 +196,7 @@ def timeline_rows(tool: Tool, changes: list[feeds.ChangeItem]) -> list[charts.Ti
     names: dict[tuple[str, str], str] = {}
     for change in sorted(changes, key=lambda c: c.date):
         key = (change.plan, change.field)
-        names[key] = f"{change.plan_name}: {verdicts.FIELD_NAMES[Field_(change.field)]}"
+        names[key] = f"{change.plan_name}: {wording.FIELD_NAMES[Field_(change.field)]}"
         rows.setdefault(key, []).append(charts.Mark(change.date, change.before, change.after, change.sentence))
     return [charts.TimelineRow(names[k], k[1], marks) for k, marks in rows.items()]
 
@@ -213,11 +213,11 @@ def timeline_by_plan(tool: Tool, changes: list[feeds.ChangeItem]) -> list[dict]:
 def faq_links(tool: Tool, faq: list[verdicts.Answer]) -> list[dict]:
     """Where on the page each FAQ question is answered; a question beyond the known ones points at the tier table."""
     sections = list(wording.FAQ_SECTIONS) + [wording.FAQ_SECTIONS[-1]] * max(0, len(faq) - len(wording.FAQ_SECTIONS))
-    return [{"heading": heading or verdicts.question(tool), "href": href} for heading, href in sections[: len(faq)]]
+    return [{"heading": heading or wording.question(tool), "href": href} for heading, href in sections[: len(faq)]]
 
 
 def timeline_legend(rows: list[charts.TimelineRow]) -> list[dict]:
-    labels = verdicts.CHART_LEGEND | {"neutral": wording.TIMELINE_OTHER_SETTING}
+    labels = wording.CHART_LEGEND | {"neutral": wording.TIMELINE_OTHER_SETTING}
     return [{"tone": tone, "label": labels[tone]} for tone in charts.timeline_tones(rows)]
 
 
@@ -276,7 +276,7 @@ def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
         "tool": tool,
         "page_url": url,
         "badges": verdicts.badge_set(tool),
-        "question": verdicts.question(tool),
+        "question": wording.question(tool),
         "headline": verdicts.headline(tool),
         "opt_out": verdicts.opt_out_answers(tool),
         "zdr_dpa": verdicts.zdr_dpa_answers(tool),
@@ -308,7 +308,7 @@ def not_found(request: Request, content: Content, wanted: str) -> Rendered:
     matches = search_index(request, content).search(wanted, limit=5)
     return html(request, "error.html", {
         "status": 404,
-        "message": verdicts.not_covered(wanted),
+        "message": wording.not_covered(wanted),
         "suggestions": [m.tool for m in matches],
         "query": wanted,
     }, status=404)
@@ -406,7 +406,7 @@ async def home(request: Request) -> Response:
         return html(request, "home.html", {
             "query": query,
             "matches": [{"tool": m.tool, "badges": verdicts.badge_set(m.tool), "summary": verdicts.summary(m.tool)} for m in matches],
-            "not_covered": verdicts.not_covered(query) if query and not matches else None,
+            "not_covered": wording.not_covered(query) if query and not matches else None,
             "category": category,
             "categories": categories,
             "filters": FILTERS,
@@ -415,7 +415,7 @@ async def home(request: Request) -> Response:
             "total": len(tools),
             "chart": charts.audience_chart_svg(counts, wording.CHART_TITLE),
             "chart_counts": counts,
-            "legend": verdicts.CHART_LEGEND,
+            "legend": wording.CHART_LEGEND,
             "json_ld": [dataset_json_ld(site, content)],
             # The browser ranks as the server does, from the same keys (static/search.js).
             "search_index": json_ld(search_index(request, content).document()),
@@ -453,7 +453,7 @@ def compare_rows(tools: list[Tool]) -> list[dict]:
             views = [v for p in tool.plans if p.audience in members for v in p.views()]
             cells.append([tier_view(tool, v) | {"tool": tool} for v in views])
         if any(cells):
-            rows.append({"audience": verdicts.audience_label(audience), "cells": cells})
+            rows.append({"audience": wording.audience_label(audience), "cells": cells})
     return rows
 
 
@@ -481,7 +481,7 @@ async def compare(request: Request) -> Response:
         missing = [s for s, t in found if t is None]
         return html(request, "compare.html", {
             "tools": tools,
-            "missing": [verdicts.not_covered(s) for s in missing],
+            "missing": [wording.not_covered(s) for s in missing],
             "rows": compare_rows(tools),
             "all_tools": pickable_tools(content),
             "slots": [t.slug for t in tools] + [""] * (min(MAX_COMPARED, max(2, len(tools) + 1)) - len(tools)),
@@ -503,7 +503,7 @@ def situation_view(tool: Tool, plan_name: str, region: str, state: str) -> dict 
     return {
         "sentence": answer.sentence,
         "confidence": answer.confidence,
-        "confidence_meaning": verdicts.CONFIDENCE_MEANINGS[answer.confidence],
+        "confidence_meaning": wording.CONFIDENCE_MEANINGS[answer.confidence],
         "region_note": verdicts.region_answer_note(tool, plan, region or None),
         "caveats": answer.caveats,
         "evidence": [evidence_view(tool, e) for e in {e.id: e for e in answer.evidence}.values()],
@@ -520,7 +520,7 @@ async def check(request: Request) -> Response:
         tool = content.tools.get(slug)
         plan_names = verdicts.plans_by_name(tool) if tool else []
         chosen_plan = plan_name if plan_name in plan_names else ""
-        regions = dict(verdicts.REGION_CHOICES)
+        regions = dict(wording.REGION_CHOICES)
         for extra in verdicts.regions(tool) if tool else []:
             regions.setdefault(extra, extra)
         chosen_region = region if region in regions else ""
@@ -529,15 +529,15 @@ async def check(request: Request) -> Response:
         return html(request, "check.html", {
             "all_tools": pickable_tools(content),
             "tool": tool,
-            "unknown_tool": verdicts.not_covered(slug) if slug and not tool else None,
+            "unknown_tool": wording.not_covered(slug) if slug and not tool else None,
             # A plan of another tool (the tool was changed after the plans were shown) is said, never dropped silently.
             "stale_plan": wording.plan_not_offered(plan_name, tool.name) if tool and plan_name and not chosen_plan else None,
             "plan_names": plan_names,
             "plan_name": chosen_plan,
             "regions": regions,
             "region": chosen_region,
-            "states": {s: verdicts.SETTING_STATES[s] for s in (states or verdicts.SETTING_STATES)},
-            "state": state if state in verdicts.SETTING_STATES else "default",
+            "states": {s: wording.SETTING_STATES[s] for s in (states or wording.SETTING_STATES)},
+            "state": state if state in wording.SETTING_STATES else "default",
             "result": result,
             "tier_hint": tool.tier_hint if tool else None,
             "canonical": request.app.state.settings.site_url.rstrip("/") + "/check",
@@ -577,9 +577,9 @@ async def methodology(request: Request) -> Response:
                 ])
                 for field, entries in wording.GLOSSARY.items()
             ],
-            "confidence": verdicts.CONFIDENCE_MEANINGS,
-            "ratings": verdicts.MYTH_RATING_LABELS,
-            "source_kinds": verdicts.SOURCE_KIND_LABELS,
+            "confidence": wording.CONFIDENCE_MEANINGS,
+            "ratings": wording.MYTH_RATING_LABELS,
+            "source_kinds": wording.SOURCE_KIND_LABELS,
             "tool_count": len(content.tools),
             "version": content.dataset.version,
         })
