@@ -25,7 +25,7 @@ from . import charts, feeds
 from .cache import CSRF_PLACEHOLDER, Rendered, cache_of
 from .render import render_to_string
 from .recheck import recheck_source, source_line, under_review
-from .search import FILTER_FIELDS, FILTERS, SearchIndex, apply_filters, matches, search_keys
+from .search import FILTER_FIELDS, FILTERS, SearchIndex, apply_filters, matches
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 MAX_COMPARED = 4
@@ -369,7 +369,7 @@ def matched_claims(tool: Tool, flags: set[str]) -> list[dict]:
 
 def home_rows(tools: list[Tool], flags: set[str] = frozenset()) -> list[dict]:
     return [
-        {"tool": t, "badges": verdicts.badge_set(t), "summary": verdicts.summary(t), "search_keys": " ".join(search_keys(t)),
+        {"tool": t, "badges": verdicts.badge_set(t), "summary": verdicts.summary(t),
          "matched": matched_claims(t, flags)}
         for t in tools
     ]
