@@ -14,13 +14,9 @@ from .dataset.schema import DPA, UNKNOWN, Field_, OptOutMechanism, Region, Train
 TIMELINE_CAPTION = "Each dot is a dated change; the list below says the same in words."
 TIMELINE_OTHER_SETTING = "Opt-out, retention or DPA setting (values in the list below)"
 FAQ_HEADING = "Frequently asked questions"
-FAQ_ANSWERED_IN = "Answered in"
 TIERS_HEADING = "Verdict by plan tier"
 OPT_OUT_HEADING = "Can you opt out?"
 ZDR_DPA_HEADING = "Zero retention / DPA"
-# The page answers each FAQ question in its own section; the FAQ points there instead of repeating it.
-# None stands for the direct answer, whose heading is the tool's own question.
-FAQ_SECTIONS = ((None, "#answer"), (OPT_OUT_HEADING, "#opt-out"), (ZDR_DPA_HEADING, "#zdr-dpa"), (TIERS_HEADING, "#tiers"))
 OPT_OUT_SIDE_EFFECT = "Side effect of opting out:"
 
 

@@ -210,10 +210,14 @@ def timeline_by_plan(tool: Tool, changes: list[feeds.ChangeItem]) -> list[dict]:
     return [groups[k] for k in sorted(groups, key=lambda k: order.get(k, len(order)))]
 
 
-def faq_links(tool: Tool, faq: list[verdicts.Answer]) -> list[dict]:
-    """Where on the page each FAQ question is answered; a question beyond the known ones points at the tier table."""
-    sections = list(wording.FAQ_SECTIONS) + [wording.FAQ_SECTIONS[-1]] * max(0, len(faq) - len(wording.FAQ_SECTIONS))
-    return [{"heading": heading or wording.question(tool), "href": href} for heading, href in sections[: len(faq)]]
+# The page answers each FAQ question in its own section, in verdicts.faq's order; the FAQ links there instead of
+# repeating the answer (its JSON-LD keeps the full answers for search engines).
+FAQ_ANCHORS = ("#answer", "#opt-out", "#zdr-dpa", "#tiers")
+
+
+def faq_links(faq: list[verdicts.Answer]) -> list[str]:
+    """The section answering each FAQ question; a question beyond the known ones points at the tier table."""
+    return [FAQ_ANCHORS[min(i, len(FAQ_ANCHORS) - 1)] for i in range(len(faq))]
 
 
 def timeline_legend(rows: list[charts.TimelineRow]) -> list[dict]:
@@ -295,7 +299,7 @@ def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
         "timeline_svg_narrow": charts.timeline_svg(rows, tool.last_verified, wording.timeline_title(tool.name),
                                                    charts.NARROW_WIDTH, "timeline-narrow"),
         "timeline_legend": timeline_legend(rows),
-        "faq_links": faq_links(tool, faq),
+        "faq_links": faq_links(faq),
         "no_changes": verdicts.no_changes_text(tool),
         "others": other_tools(content, tool),
         "all_tools": pickable_tools(content),
