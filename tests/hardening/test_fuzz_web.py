@@ -36,7 +36,7 @@ def client(tmp_path_factory):
 
     site_settings = settings_module.load(
         environ={}, home=str(tmp_path_factory.mktemp("home")), dataset=str(EXAMPLE_DATASET), secret_key="t",
-        rate_limit_per_minute="100000", admin_password="correct horse battery staple",
+        rate_limit_per_minute="100000", admin_password="correct horse battery staple", smtp_url="smtp://127.0.0.1:9",
     )
     with TestClient(create_app(site_settings), base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
