@@ -419,15 +419,27 @@ def retention_answers(tool: Tool) -> list[str]:
 def badge_set(tool: Tool, plan: Plan | None = None) -> BadgeSet:
     """Badges for one tier (by default the tier most readers use), captioned with that tier."""
     plan = plan or tool.primary_plan
-    result = [Badge(TRAINING_LABELS[plan.training], training_tone(plan.training), Field_.training.value, plan.training.value)]
-    mechanism = plan.opt_out.mechanism
-    if trains_by_default(plan):
-        tone = "warn" if has_opt_out(plan) else ("bad" if mechanism is OptOutMechanism.not_offered else "unknown")
-        result.append(Badge(OPT_OUT_LABELS[mechanism], tone, Field_.opt_out.value, mechanism.value))
-    zdr = plan.zero_data_retention
-    zdr_tone = {"available": "good", "on_request": "good", "enterprise_only": "warn", "not_offered": "warn", "unknown": "unknown"}[zdr.value]
-    result.append(Badge(ZDR_LABELS[zdr], zdr_tone, Field_.zero_data_retention.value, zdr.value))
-    return BadgeSet(plan, badge_caption(tool, plan), result)
+    fields = [Field_.training, *([Field_.opt_out] if trains_by_default(plan) else []), Field_.zero_data_retention]
+    return BadgeSet(plan, badge_caption(tool, plan), [badge(plan, field) for field in fields])
+
+
+def badge(plan: Plan, field: Field_) -> Badge:
+    value = plan_value(plan, field)
+    return Badge(label(field, value), value_tone(plan, field), field.value, value)
+
+
+def value_tone(plan: Plan, field: Field_) -> str:
+    """The colour of a badge: bad, warn, good or unknown (the text carries the meaning)."""
+    if field is Field_.training:
+        return training_tone(plan.training)
+    if field is Field_.opt_out:
+        if plan.opt_out.mechanism is OptOutMechanism.unknown:
+            return "unknown"
+        return "warn" if plan.opt_out.mechanism in OPT_OUT_WAYS else ("bad" if trains_by_default(plan) else "good")
+    value = plan_value(plan, field)
+    if value == UNKNOWN:
+        return "unknown"
+    return "good" if value in {"available", "on_request", "public"} else "warn"
 
 
 def badges(tool: Tool) -> list[Badge]:
@@ -437,7 +449,7 @@ def badges(tool: Tool) -> list[Badge]:
 
 def badge_caption(tool: Tool, plan: Plan) -> str:
     others = " Other plans differ." if tiers_differ(tool) or differing_variants(plan) else ""
-    return f"{plan_display_name(plan)} ({audience_label(plan.audience).lower()}).{others}"
+    return f"For {plan_display_name(plan)} ({_lower_first(audience_label(plan.audience))}).{others}"
 
 
 def confidence_note(tool: Tool) -> str:

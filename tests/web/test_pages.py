@@ -189,7 +189,7 @@ def test_home_lists_every_tool_with_consumer_badges_and_a_chart(client):
     rows = tree.css("#tool-table tbody tr")
     assert [r.css_first("a").text() for r in rows] == ["ExampleAI"]
     assert TRAINING_LABELS[Training.default_on] in rows[0].text()
-    assert "Free / Plus (consumer)" in rows[0].text(), "the badges say which tier they speak for"
+    assert "For Free / Plus (consumer)" in rows[0].text(), "the badges say which tier they speak for"
     assert tree.css_first("#chart svg") is not None
     assert f"Consumer plans: 1 {CHART_LEGEND['bad'].lower()}" in text_of(tree, ".chart-text")
     ld = json.loads(tree.css_first('script[type="application/ld+json"]').text())

@@ -367,7 +367,7 @@ def matched_claims(tool: Tool, flags: set[str]) -> list[dict]:
         field = FILTER_FIELDS[flag]
         for plan in plans:
             found.append({"plan": plan, "field": field, "name": verdicts.plan_display_name(plan),
-                          "label": verdicts.describe_value(field, verdicts.plan_value(plan, field))})
+                          "badge": verdicts.badge(plan, field)})
     return found
 
 
