@@ -405,3 +405,40 @@ API_DOCS = {
     "downloadJson": f"The whole dataset ({LICENCE['data']})",
     "downloadCsv": f"One row per tool, plan tier and region variant ({LICENCE['data']})",
 }
+
+
+# ---------------------------------------------------------------- page furniture: titles, headings, links
+
+EMAIL_FIELD = "Your email address"
+SOURCE_LINK = "Source"
+DID_YOU_MEAN = "Did you mean"
+CHECK_ANOTHER = "Check another AI tool"
+SEE_EVERY_TOOL = "See every tool we cover"
+
+CHANGES_PAGE = {
+    "title": "Verdict changes",
+    "lead": "Every change to a verdict we have published, newest first.",
+    "feed": "Atom feed",
+    "notify": "Get notified about every tool",
+    "all": "All changes",
+    "none": "No verdict change has been published yet.",
+}
+
+METHODOLOGY_PAGE = {
+    "title": "Methodology",
+    "heading": "How verdicts are made",
+    "sources": "From sources to a verdict",
+    "labels": "What each label means",
+    "confidence": "What confidence means",
+    "ratings": "Ratings of claims made elsewhere",
+    "source_kinds": "Kinds of sources",
+    "licences": "Data and licences",
+}
+
+
+def error_title(status: int) -> str:
+    return "Not found" if status == 404 else f"Error {status}"
+
+
+def error_heading(status: int) -> str:
+    return "Page not found" if status == 404 else "Something is not right"
