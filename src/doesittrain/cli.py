@@ -1,63 +1,63 @@
-"""The `doesittrain` command. Thin: each command parses its options and calls one function of the package."""
+"""The `doesittrain` command. Thin: settings are loaded once here and passed to the command, whose module is
+imported only when it runs, and a UserError from anywhere below ends as one line on stderr with exit status 1."""
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
-from pathlib import Path
+import importlib
 
 import click
 
-from . import settings as settings_module
-from .dataset.check import check_folder
+from .errors import UserError
+
+# name -> (module, attribute, one-line help). Importing every concern's commands (the web app, SQLAlchemy,
+# alembic, rich…) took a second; `doesittrain --help` lists these lines without importing anything.
+# tests/test_cli.py checks each line against the command's own help.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": ("doesittrain.dataset.commands", "check", "Validate every tool file; exit 1 on any error (warnings keep exit 0)."),
+    "serve": ("doesittrain.web.commands", "serve", "Start the website (state lives in the home folder, created if missing)."),
+    "build": ("doesittrain.web.commands", "build_command", "Write the whole public site as static files into OUT (pages, feeds, API JSON, downloads, sitemap)."),
+    "publish": ("doesittrain.notify.commands", "publish", "Record what changed since the last publish and queue one email per change for its subscribers."),
+    "notify": ("doesittrain.notify.commands", "notify", "Email delivery."),
+    "subscribers": ("doesittrain.notify.commands", "subscribers", "Answer data requests about one email address."),
+    "monitor": ("doesittrain.monitor.commands", "monitor", "Watch the policy pages the dataset cites and record what changes."),
+    "review": ("doesittrain.monitor.commands", "review", "The queue of changes, broken quotes and unreachable sources editors work through."),
+    "db": ("doesittrain.store.commands", "db_group", "The state database (SQLite by default, PostgreSQL via DOESITTRAIN_DATABASE_URL)."),
+    "settings": ("doesittrain.settings", "settings_command", "List every setting, its environment variable and its current value."),
+}
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """Click's lazy-loading group: a command's module is imported when that command is resolved."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attribute, _help = COMMANDS[name]
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][2]) for name in self.list_commands(ctx)])
+
+    def invoke(self, ctx: click.Context):
+        # The one place a UserError becomes what a person sees: "Error: <message>" and exit status 1.
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            raise click.ClickException(exc.message) from None
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(package_name="doesittrain")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Does this AI tool train on my data? Cited, per-tier answers, a policy monitor and change alerts.
 
     Every setting can be given as an environment variable: see `doesittrain settings`.
     """
+    from . import settings
 
-
-@cli.command()
-@click.option("--dataset", "folder", type=click.Path(file_okay=False, path_type=Path), help="Folder of tool YAML files.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Judge staleness as of this date.")
-def check(folder: Path | None, today: dt.datetime | None) -> None:
-    """Validate every tool file; exit 1 on any error (warnings keep exit 0)."""
-    folder = folder or settings_module.load().dataset_dir
-    if not folder.is_dir():
-        raise click.ClickException(f"{folder}: no such dataset folder")
-    problems = check_folder(folder, today.date() if today else None)
-    for problem in problems:
-        click.echo(str(problem), err=problem.severity == "error")
-    errors = sum(p.severity == "error" for p in problems)
-    warnings = len(problems) - errors
-    files = len(list(folder.glob("*.yaml")))
-    click.echo(f"{files} files checked: {errors} errors, {warnings} warnings", err=bool(errors))
-    sys.exit(1 if errors else 0)
-
-
-@cli.command("settings")
-def show_settings() -> None:
-    """List every setting, its environment variable and its current value."""
-    current = settings_module.load()
-    for setting in settings_module.SETTINGS:
-        value = current.values[setting.name]
-        if "password" in setting.name or "secret" in setting.name:
-            value = "(set)" if value else "(not set)"
-        click.echo(f"{setting.env}={value}\n    {setting.help}")
-
-
-def _register_concern_commands() -> None:
-    from .monitor.commands import commands as monitor_commands
-    from .notify.commands import commands as notify_commands
-    from .store.commands import commands as store_commands
-    from .web.commands import commands as web_commands
-
-    for command in (*web_commands, *notify_commands, *monitor_commands, *store_commands):
-        cli.add_command(command)
-
-
-_register_concern_commands()
+    ctx.obj = settings.load()

@@ -1,4 +1,5 @@
-"""The one list of settings. Each is read from an environment variable, with a documented default.
+"""The one list of settings: the fields of `Settings`, each read from an environment variable, with a
+documented default, typed and checked once when a command or the web app starts, then passed down.
 
 `doesittrain settings` prints this list; the README's table is checked against it by a test.
 """
@@ -8,93 +9,124 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
+import click
 import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import UserError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUNDLED_DATASET = PACKAGE_DIR / "data" / "tools"
+ENV_PREFIX = "DOESITTRAIN_"
+
+
+def _setting(default, help: str, **constraints):
+    return Field(default, description=help, **constraints)
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dataset: str = _setting(str(BUNDLED_DATASET), "Folder of tool YAML files (default: the bundled dataset).")
+    home: str = _setting(platformdirs.user_data_dir("doesittrain"), "Folder where state lives (database, snapshots).")
+    database_url: str = _setting("", "SQLAlchemy URL of the state database: SQLite in the home folder, or postgresql+psycopg://…")
+    site_url: str = _setting("http://127.0.0.1:8000", "Public address of the site, used in absolute links, emails and feeds; serve without one uses the address it listens on.")
+    smtp_url: str = _setting("", "Mail server: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465. Empty: no delivery.")
+    mail_from: str = _setting("doesittrain <alerts@localhost>", "From address of every email.")
+    admin_password: str = _setting("", "Enables /admin when set.")
+    secret_key: str = _setting("", "Signs cookies and CSRF tokens. Empty: a random key generated once and kept in the state database.")
+    allow_private_addresses: bool = _setting(False, "1 lets the monitor fetch loopback and private addresses (tests, mirrors).")
+    user_agent: str = _setting("doesittrain-monitor/0.1 (+https://github.com/doesittrain/doesittrain)", "User-Agent of the monitor.")
+    fetch_concurrency: int = _setting(8, "Monitor: requests in flight at once.", ge=1)
+    fetch_per_host: int = _setting(2, "Monitor: requests in flight per host.", ge=1)
+    fetch_timeout: float = _setting(20.0, "Monitor: seconds before a request is abandoned.", gt=0)
+    fetch_max_bytes: int = _setting(10 * 1024 * 1024, "Monitor: largest response body accepted, in bytes.", ge=1)
+    chromium_path: str = _setting("/usr/bin/chromium", "Chromium used for pages that need JavaScript.")
+    db_wait_seconds: float = _setting(30.0, "Seconds a command waits for a busy SQLite database.", ge=0)
+    web_db_wait_seconds: float = _setting(2.0, "Seconds a web request waits for a busy SQLite database before a 503.", ge=0)
+    rate_limit_per_minute: int = _setting(10, "Subscribe requests accepted per client per minute.", ge=1)
+
+    @model_validator(mode="after")
+    def _database_in_home(self) -> "Settings":
+        if not self.database_url:
+            object.__setattr__(self, "database_url", "sqlite:///" + str(Path(self.home) / "doesittrain.sqlite3"))
+        return self
+
+    @property
+    def dataset_dir(self) -> Path:
+        return Path(self.dataset)
+
+    @property
+    def home_dir(self) -> Path:
+        return Path(self.home)
+
+    @property
+    def allows_private_addresses(self) -> bool:
+        return self.allow_private_addresses
+
+    @property
+    def base_url(self) -> str:
+        """The site's public address without a trailing slash, ready for `base_url + "/path"`."""
+        return self.site_url.rstrip("/")
+
+    @property
+    def values(self) -> dict[str, str]:
+        """Every setting as text, as it would be written in its environment variable."""
+        return {name: _as_text(getattr(self, name)) for name in type(self).model_fields}
+
+    def number(self, name: str) -> float:
+        return float(getattr(self, name))
+
+    def replace(self, **values) -> "Settings":
+        return _validated(self.values | {name: str(value) for name, value in values.items()})
+
+
+def _as_text(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 @dataclass(frozen=True)
 class Setting:
     name: str
-    default: Callable[[dict[str, str]], str]
     help: str
 
     @property
     def env(self) -> str:
-        return "DOESITTRAIN_" + self.name.upper()
+        return ENV_PREFIX + self.name.upper()
 
 
-def _const(value: str) -> Callable[[dict[str, str]], str]:
-    return lambda _resolved: value
+SETTINGS: tuple[Setting, ...] = tuple(Setting(name, f.description or "") for name, f in Settings.model_fields.items())
 
 
-SETTINGS: tuple[Setting, ...] = (
-    Setting("dataset", _const(str(BUNDLED_DATASET)), "Folder of tool YAML files (default: the bundled dataset)."),
-    Setting("home", _const(platformdirs.user_data_dir("doesittrain")), "Folder where state lives (database, snapshots)."),
-    Setting(
-        "database_url",
-        lambda r: "sqlite:///" + str(Path(r["home"]) / "doesittrain.sqlite3"),
-        "SQLAlchemy URL of the state database: SQLite in the home folder, or postgresql+psycopg://…",
-    ),
-    Setting("site_url", _const("http://127.0.0.1:8000"), "Public address of the site, used in absolute links, emails and feeds; serve without one uses the address it listens on."),
-    Setting("smtp_url", _const(""), "Mail server: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465. Empty: no delivery."),
-    Setting("mail_from", _const("doesittrain <alerts@localhost>"), "From address of every email."),
-    Setting("admin_password", _const(""), "Enables /admin when set."),
-    Setting("secret_key", _const(""), "Signs cookies and CSRF tokens. Empty: a random key kept in the home folder."),
-    Setting("allow_private_addresses", _const("0"), "1 lets the monitor fetch loopback and private addresses (tests, mirrors)."),
-    Setting("user_agent", _const("doesittrain-monitor/0.1 (+https://github.com/doesittrain/doesittrain)"), "User-Agent of the monitor."),
-    Setting("fetch_concurrency", _const("8"), "Monitor: requests in flight at once."),
-    Setting("fetch_per_host", _const("2"), "Monitor: requests in flight per host."),
-    Setting("fetch_timeout", _const("20"), "Monitor: seconds before a request is abandoned."),
-    Setting("fetch_max_bytes", _const(str(10 * 1024 * 1024)), "Monitor: largest response body accepted, in bytes."),
-    Setting("chromium_path", _const("/usr/bin/chromium"), "Chromium used for pages that need JavaScript."),
-    Setting("db_wait_seconds", _const("30"), "Seconds a command waits for a busy SQLite database."),
-    Setting("web_db_wait_seconds", _const("2"), "Seconds a web request waits for a busy SQLite database before a 503."),
-    Setting("rate_limit_per_minute", _const("10"), "Subscribe requests accepted per client per minute."),
-)
-
-
-@dataclass(frozen=True)
-class Settings:
-    values: dict[str, str]
-
-    def __getattr__(self, name: str) -> str:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    @property
-    def dataset_dir(self) -> Path:
-        return Path(self.values["dataset"])
-
-    @property
-    def home_dir(self) -> Path:
-        return Path(self.values["home"])
-
-    @property
-    def allows_private_addresses(self) -> bool:
-        return self.values["allow_private_addresses"].strip().lower() in {"1", "true", "yes"}
-
-    def number(self, name: str) -> float:
-        return float(self.values[name])
-
-    def replace(self, **values: str) -> "Settings":
-        return Settings(self.values | {k: str(v) for k, v in values.items()})
-
-
-def load(environ: dict[str, str] | None = None, **overrides: str) -> Settings:
-    """Resolve every setting: explicit override, then environment variable, then default."""
+def load(environ: dict[str, str] | None = None, **overrides) -> Settings:
+    """Resolve every setting: explicit override, then environment variable, then default. A value of the wrong
+    type is a UserError naming its variable."""
     env = os.environ if environ is None else environ
-    resolved: dict[str, str] = {}
+    given = {s.name: env[s.env] for s in SETTINGS if env.get(s.env)}
+    return _validated(given | {name: str(value) for name, value in overrides.items()})
+
+
+def _validated(values: dict[str, str]) -> Settings:
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else ""
+        variable = ENV_PREFIX + name.upper() if name else "settings"
+        raise UserError(f"{variable}={error.get('input')!r}: {error['msg'].lower()}") from None
+
+
+@click.command("settings")
+@click.pass_obj
+def settings_command(current: Settings) -> None:
+    """List every setting, its environment variable and its current value."""
     for setting in SETTINGS:
-        if setting.name in overrides:
-            resolved[setting.name] = str(overrides[setting.name])
-        elif env.get(setting.env):
-            resolved[setting.name] = env[setting.env]
-        else:
-            resolved[setting.name] = setting.default(resolved)
-    return Settings(resolved)
+        value = current.values[setting.name]
+        if "password" in setting.name or "secret" in setting.name:
+            value = "(set)" if value else "(not set)"
+        click.echo(f"{setting.env}={value}\n    {setting.help}")

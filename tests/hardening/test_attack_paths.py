@@ -190,9 +190,9 @@ def test_each_redirect_hop_is_checked_against_the_guard(tmp_path):
 
     async def run(allow_private: bool):
         # Every hop goes through the module's guard; count the hops while the real guard decides.
-        async def counting(url, allow):
+        async def counting(url, allow, *lookup):
             checked.append(url)
-            return await real_check(url, allow)
+            return await real_check(url, allow, *lookup)
 
         fetch.check_address = counting
         try:

@@ -23,7 +23,7 @@ Route = Callable[["Handler"], Reply | None]
 class PageServer:
     """Serves `routes[path]` (a Reply, or a function of the request returning one) and logs requests."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.routes: dict[str, Reply | Route] = {}
         self.requests: list[tuple[str, dict]] = []
         server = self
@@ -54,13 +54,14 @@ class PageServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((host, port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
 
     def url(self, path: str) -> str:
         return self.base + path

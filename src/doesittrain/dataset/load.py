@@ -6,11 +6,11 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from ..yamlfile import InvalidYaml, format_path, line_of, parse
 from .schema import Tool
 
 
@@ -27,57 +27,6 @@ class Problem:
         label = "" if self.severity == "error" else " warning:"
         subject = f" {self.path}:" if self.path else ""
         return f"{where}{label}{subject} {self.message}"
-
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """YAML 1.2 booleans: only true/false are booleans, so `training: off` stays the string 'off'."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool",
-    __import__("re").compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"),
-)
-
-
-def _line_index(node: yaml.Node, path: tuple = (), index: dict | None = None, seen: set | None = None) -> dict[tuple, int]:
-    """Map each value's path, e.g. ('plans', 1, 'training'), to its 1-based line in the file.
-
-    An alias (`*name`) is the same node object as its anchor; each node is walked once, or a file of nested
-    aliases (a "billion laughs") would take exponential time. Paths under an alias fall back to the alias's line.
-    """
-    index = {} if index is None else index
-    seen = set() if seen is None else seen
-    index.setdefault(path, node.start_mark.line + 1)
-    if id(node) in seen:
-        return index
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = path + (key.value,) if isinstance(key.value, str) else path + (str(key.value),)
-            index[child] = key.start_mark.line + 1
-            _line_index(value, child, index, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _line_index(item, path + (i,), index, seen)
-    return index
-
-
-def format_path(path: Iterable[Any]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def line_of(lines: dict[tuple, int], path: tuple) -> int:
-    while path and path not in lines:
-        path = path[:-1]
-    return lines.get(path, 1)
 
 
 def _data_path(data: Any, loc: tuple) -> tuple:
@@ -136,16 +85,6 @@ def _best_errors(errors: list[dict], data: Any) -> list[tuple[tuple, str]]:
     return sorted(chosen.items(), key=lambda item: str(item[0]))
 
 
-def _parse(text: str) -> tuple[yaml.Node | None, Any]:
-    """Parse once (with libyaml where present): the node tree gives line numbers, the data is built from it."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
-    finally:
-        loader.dispose()
-
-
 @dataclass
 class LoadedFile:
     path: Path
@@ -161,13 +100,10 @@ def load_file(path: Path, display: str | None = None, keep_lines: bool = True) -
     except (OSError, UnicodeDecodeError) as exc:
         return LoadedFile(path, None, {}, [Problem(shown, 1, "", f"cannot be read: {exc}")])
     try:
-        node, data = _parse(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        reason = getattr(exc, "problem", None) or str(exc)
-        return LoadedFile(path, None, {}, [Problem(shown, line, "", f"is not valid YAML: {reason}")])
-    lines = _line_index(node) if node is not None else {}
+        parsed = parse(text)
+    except InvalidYaml as exc:
+        return LoadedFile(path, None, {}, [Problem(shown, exc.line, "", f"is not valid YAML: {exc.reason}")])
+    data, lines = parsed.data, parsed.lines
     if not isinstance(data, dict):
         return LoadedFile(path, None, lines, [Problem(shown, 1, "", "must be a mapping of tool fields")])
     try:

@@ -16,24 +16,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from .. import settings as settings_module
 from ..dataset.load import load_dataset
 from ..errors import UserError
+from ..settings import Settings
 from ..store.db import engine_for
-
-
-def _user_errors(function):
-    """Turn a UserError into a one-line click error instead of a traceback."""
-    import functools
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        except UserError as exc:
-            raise click.ClickException(exc.message) from None
-
-    return wrapper
+from .diff import word_diff
+from .review import get_item, list_items, resolve
+from .run import run_pass
+from .watch import watched
 
 
 @click.group()
@@ -54,10 +44,10 @@ _worker_option = click.option("--worker", is_flag=True,
 @_only_option
 @_json_option
 @_worker_option
-@_user_errors
-def run_command(watch_file: Path | None, only: str | None, as_json: bool, worker: bool) -> None:
+@click.pass_obj
+def run_command(settings: Settings, watch_file: Path | None, only: str | None, as_json: bool, worker: bool) -> None:
     """Check every watched document once and exit (status 1 when any check failed)."""
-    results = _one_pass(watch_file, only, as_json, worker)
+    results = _one_pass(settings, watch_file, only, as_json, worker)
     if not as_json:
         _print_summary(results)
     sys.exit(1 if any(r.outcome == "error" for r in results) else 0)
@@ -69,12 +59,12 @@ def run_command(watch_file: Path | None, only: str | None, as_json: bool, worker
 @_json_option
 @_worker_option
 @click.option("--every", default="12h", show_default=True, help="Time between passes: 90s, 30m, 12h, 1d.")
-@_user_errors
-def watch_command(watch_file: Path | None, only: str | None, as_json: bool, worker: bool, every: str) -> None:
+@click.pass_obj
+def watch_command(settings: Settings, watch_file: Path | None, only: str | None, as_json: bool, worker: bool, every: str) -> None:
     """Run a pass, then again every --every (with up to 10 % jitter, so many installs do not hit sites at once)."""
     interval = parse_interval(every)
     while True:
-        results = _one_pass(watch_file, only, as_json, worker)
+        results = _one_pass(settings, watch_file, only, as_json, worker)
         if not as_json:
             _print_summary(results)
         time.sleep(interval * (1 + random.uniform(0, 0.1)))
@@ -90,11 +80,7 @@ def parse_interval(text: str) -> float:
     return seconds
 
 
-def _one_pass(watch_file: Path | None, only: str | None, as_json: bool, worker: bool):
-    from .run import run_pass
-    from .watch import watched
-
-    settings = settings_module.load()
+def _one_pass(settings: Settings, watch_file: Path | None, only: str | None, as_json: bool, worker: bool):
     dataset = load_dataset(settings.dataset_dir)
     documents = watched(dataset, watch_file, only)
     show_progress = not as_json and sys.stderr.isatty() and not os.environ.get("CI")
@@ -134,12 +120,10 @@ def review() -> None:
 
 @review.command("list")
 @click.option("--all", "include_resolved", is_flag=True, help="Include resolved items.")
-@_user_errors
-def review_list(include_resolved: bool) -> None:
+@click.pass_obj
+def review_list(settings: Settings, include_resolved: bool) -> None:
     """Open items, most urgent first."""
-    from .review import list_items
-
-    items = list_items(engine_for(settings_module.load()), include_resolved)
+    items = list_items(engine_for(settings), include_resolved)
     if not items:
         click.echo("The review queue is empty.")
         return
@@ -153,13 +137,10 @@ def review_list(include_resolved: bool) -> None:
 
 @review.command("show")
 @click.argument("item_id", type=int)
-@_user_errors
-def review_show(item_id: int) -> None:
+@click.pass_obj
+def review_show(settings: Settings, item_id: int) -> None:
     """One item: what happened, the changed passages as a coloured diff with their topics, the claims it breaks."""
-    from .diff import word_diff
-    from .review import get_item
-
-    view = get_item(engine_for(settings_module.load()), item_id)
+    view = get_item(engine_for(settings), item_id)
     console = Console()
     item = view.item
     console.print(f"[bold]#{item.id} {item.title}[/] ({item.kind}, {item.status})")
@@ -184,13 +165,9 @@ def review_show(item_id: int) -> None:
 @review.command("resolve")
 @click.argument("item_id", type=int)
 @click.option("--note", required=True, help="What you did, or why nothing needs doing.")
-@_user_errors
-def review_resolve(item_id: int, note: str) -> None:
+@click.pass_obj
+def review_resolve(settings: Settings, item_id: int, note: str) -> None:
     """Close an item with a note."""
-    from .review import resolve
-
-    resolve(engine_for(settings_module.load()), item_id, note)
+    resolve(engine_for(settings), item_id, note)
     click.echo(f"Resolved #{item_id}.")
 
-
-commands: list[click.Command] = [monitor, review]

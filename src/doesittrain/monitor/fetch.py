@@ -3,6 +3,8 @@
 httpx (async) with a global and a per-host concurrency limit, timeouts and an overall deadline, a size cap,
 redirects followed by hand (at most MAX_REDIRECTS, each hop checked against the private-address guard),
 conditional requests, retries with backoff for transient failures, robots.txt, and an honest User-Agent.
+Each request connects to the address the guard resolved and approved (the Host header and TLS name stay the
+host's), so a name that resolves elsewhere a moment later (DNS rebinding) is not followed.
 A headless Chromium fetch is used when the watch entry asks for JavaScript or the plain fetch looks bot-blocked.
 """
 
@@ -14,9 +16,11 @@ import ipaddress
 import socket
 import ssl
 from dataclasses import dataclass, field
+from typing import Awaitable, Callable
 from urllib.parse import urljoin, urlsplit
 
 import certifi
+import httpcore
 import httpx
 from protego import Protego
 
@@ -72,10 +76,10 @@ class Limits:
     @classmethod
     def from_settings(cls, settings: Settings) -> "Limits":
         return cls(
-            concurrency=int(settings.number("fetch_concurrency")),
-            per_host=int(settings.number("fetch_per_host")),
-            timeout=settings.number("fetch_timeout"),
-            max_bytes=int(settings.number("fetch_max_bytes")),
+            concurrency=settings.fetch_concurrency,
+            per_host=settings.fetch_per_host,
+            timeout=settings.fetch_timeout,
+            max_bytes=settings.fetch_max_bytes,
         )
 
 
@@ -100,20 +104,57 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-async def check_address(url: str, allow_private: bool) -> None:
-    """Refuse URLs whose host resolves to a loopback, private, link-local or reserved address (SSRF guard)."""
+async def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (the system resolver)."""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchError("DNS failure", f"{host}: {exc}", transient=True) from None
+    return [info[4][0] for info in infos]
+
+
+async def check_address(url: str, allow_private: bool, resolver=resolve) -> str:
+    """The address to connect to for `url`; refuses a host that resolves to a loopback, private, link-local or
+    reserved address (SSRF guard) unless `allow_private`."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchError("unsupported URL", url)
-    if allow_private:
-        return
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise FetchError("DNS failure", f"{parts.hostname}: {exc}", transient=True) from None
-    for info in infos:
-        if not is_public_address(info[4][0]):
-            raise FetchError("private address", f"{parts.hostname} resolves to {info[4][0]}")
+    addresses = await resolver(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    if not addresses:
+        raise FetchError("DNS failure", f"{parts.hostname}: no address", transient=True)
+    for address in addresses if not allow_private else ():
+        if not is_public_address(address):
+            raise FetchError("private address", f"{parts.hostname} resolves to {address}")
+    return addresses[0]
+
+
+class _ApprovedAddresses(httpcore.AsyncNetworkBackend):
+    """Opens each connection to the address the guard approved for its host, never resolving the name again.
+    URLs, Host headers, TLS names and pooling stay the host's, so certificates are checked as usual."""
+
+    def __init__(self) -> None:
+        self.addresses: dict[str, str] = {}
+        self._network = httpcore.AnyIOBackend()
+
+    def approve(self, url: str, address: str) -> None:
+        self.addresses[httpx.URL(url).raw_host.decode("ascii")] = address
+
+    async def connect_tcp(self, host: str, port: int, timeout=None, local_address=None, socket_options=None):
+        if host not in self.addresses:
+            raise httpcore.ConnectError(f"{host}: not approved by the private-address guard")
+        return await self._network.connect_tcp(self.addresses[host], port, timeout, local_address, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._network.sleep(seconds)
+
+
+def _transport(limits: Limits, network: _ApprovedAddresses) -> httpx.AsyncHTTPTransport:
+    transport = httpx.AsyncHTTPTransport(verify=_tls_context(), trust_env=False)
+    # httpx takes no network backend; its pool is rebuilt with ours (same settings as httpx's own).
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=_tls_context(), max_connections=limits.concurrency * 2,
+        max_keepalive_connections=limits.concurrency, keepalive_expiry=5.0, network_backend=network)
+    return transport
 
 
 @dataclass
@@ -125,19 +166,20 @@ class Fetcher:
     limits: Limits = field(default_factory=Limits)
     chromium_path: str = "/usr/bin/chromium"
     browser_fallback: bool = True
+    resolver: Callable[[str, int], Awaitable[list[str]]] = resolve
 
     def __post_init__(self) -> None:
         self._global = asyncio.Semaphore(self.limits.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._robots: dict[str, Protego | None] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
+        self._network = _ApprovedAddresses()
         self._client = httpx.AsyncClient(
+            transport=_transport(self.limits, self._network),
             headers={"User-Agent": self.user_agent, "Accept-Language": "en-US,en;q=0.8",
                      "Accept": "text/html,application/xhtml+xml,application/pdf;q=0.9,*/*;q=0.5"},
             timeout=httpx.Timeout(self.limits.timeout),
-            verify=_tls_context(),
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=self.limits.concurrency * 2, max_keepalive_connections=self.limits.concurrency),
         )
         self._browser = None
 
@@ -200,7 +242,7 @@ class Fetcher:
             headers["If-Modified-Since"] = validators.last_modified
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
-            await check_address(current, self.allow_private)
+            await self._approve(current)
             try:
                 async with self._client.stream("GET", current, headers=headers) as response:
                     if response.status_code in (301, 302, 303, 307, 308):
@@ -219,6 +261,9 @@ class Fetcher:
             except httpx.HTTPError as exc:
                 raise FetchError("HTTP failure", str(exc) or type(exc).__name__) from None
         raise FetchError("too many redirects", f"more than {MAX_REDIRECTS} from {url}")
+
+    async def _approve(self, url: str) -> None:
+        self._network.approve(url, await check_address(url, self.allow_private, self.resolver))
 
     async def _read(self, url: str, final_url: str, response: httpx.Response) -> Page:
         if response.status_code == 304:
@@ -256,7 +301,7 @@ class Fetcher:
         the pages we watch are public legal texts, and a missing robots file must not silence the monitor."""
         try:
             async with self._global:
-                await check_address(origin, self.allow_private)
+                await self._approve(origin)
                 response = await self._client.get(origin + "/robots.txt")
         except (httpx.HTTPError, FetchError):
             return None
@@ -266,9 +311,11 @@ class Fetcher:
 
     async def fetch_with_browser(self, url: str) -> Page:
         """Render the page in headless Chromium; requests to private addresses are refused inside it too."""
-        await check_address(url, self.allow_private)
+        await check_address(url, self.allow_private, self.resolver)
         try:
             browser = await self._ensure_browser()
+        except FetchError:
+            raise
         except Exception as exc:  # no Chromium installed, or it failed to start
             raise FetchError("browser unavailable", str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
         async with self._global, self._host_limit(url):
@@ -296,7 +343,7 @@ class Fetcher:
             await route.continue_()
             return
         try:
-            await check_address(route.request.url, self.allow_private)
+            await check_address(route.request.url, self.allow_private, self.resolver)
         except FetchError:
             await route.abort()
             return
@@ -304,7 +351,11 @@ class Fetcher:
 
     async def _ensure_browser(self):
         if self._browser is None:
-            from playwright.async_api import async_playwright
+            try:
+                from playwright.async_api import async_playwright
+            except ImportError:
+                raise FetchError("browser unavailable", "pages with `javascript: true` need the browser extra: "
+                                 "pip install 'doesittrain[browser]'") from None
 
             self._playwright = await async_playwright().start()
             self._browser = await self._playwright.chromium.launch(

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import UserError
+from ..store.tables import utcnow
 from . import tables as t
 
 UNREACHABLE_AFTER = 3  # consecutive failed checks before editors are told
@@ -28,12 +29,12 @@ def open_item(conn: Connection, *, kind: str, key: str, title: str, detail: str 
         return existing.id
     return conn.execute(t.review_items.insert().values(
         kind=kind, key=key, title=title, detail=detail, document_id=document_id, change_id=change_id, tool=tool,
-        claim=claim, status="open", created_at=t.utcnow())).inserted_primary_key[0]
+        claim=claim, status="open", created_at=utcnow())).inserted_primary_key[0]
 
 
 def close_item(conn: Connection, key: str, note: str) -> None:
     conn.execute(t.review_items.update().where(t.review_items.c.key == key, t.review_items.c.status == "open")
-                 .values(status="resolved", note=note, resolved_at=t.utcnow()))
+                 .values(status="resolved", note=note, resolved_at=utcnow()))
 
 
 @dataclass
@@ -94,7 +95,7 @@ def resolve(engine: Engine, item_id: int, note: str) -> None:
     with engine.begin() as conn:
         updated = conn.execute(t.review_items.update().where(
             t.review_items.c.id == item_id, t.review_items.c.status == "open",
-        ).values(status="resolved", note=note, resolved_at=t.utcnow()))
+        ).values(status="resolved", note=note, resolved_at=utcnow()))
         if updated.rowcount == 0:
             exists = conn.execute(sa.select(t.review_items.c.status).where(t.review_items.c.id == item_id)).first()
             if exists is None:

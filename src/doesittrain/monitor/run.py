@@ -25,6 +25,7 @@ from ..dataset.load import Dataset
 from ..dataset.schema import Tool
 from ..settings import Settings
 from ..store.db import engine_for
+from ..store.tables import utcnow
 from . import tables as t
 from .diff import compare
 from .evidence import locate
@@ -132,7 +133,7 @@ class Pass:
             _insert_version(conn, row.id, shas, paragraphs, state, "technical")
 
     def _record(self, conn: Connection, row, document: Document, fetched: list[Fetched]) -> Result:
-        now = t.utcnow()
+        now = utcnow()
         etags = json.loads(row.etags or "{}")
         latest = _latest_version(conn, row.id)
         bodies: list[tuple[bytes, str]] = []
@@ -186,7 +187,7 @@ class Pass:
         return result
 
     def _finish(self, conn: Connection, row, document: Document, etags: dict, outcome: str, version) -> Result:
-        now = t.utcnow()
+        now = utcnow()
         conn.execute(t.documents.update().where(t.documents.c.id == row.id).values(
             etags=json.dumps(etags), consecutive_failures=0, failing_since=None, last_error=None, last_checked=now,
             lease_owner=None, lease_until=None))
@@ -213,7 +214,7 @@ class Pass:
 
     def _record_error(self, row, document: Document, error: str) -> Result:
         """A failed fetch is logged, never a version. After UNREACHABLE_AFTER failures in a row editors see it."""
-        now = t.utcnow()
+        now = utcnow()
         with self.engine.begin() as conn:
             current = conn.execute(sa.select(t.documents).where(t.documents.c.id == row.id)).one()
             failures = current.consecutive_failures + 1
@@ -259,7 +260,7 @@ def _ensure_document(conn: Connection, document: Document):
 
 def _claim(conn: Connection, document_id: int, worker: str) -> bool:
     """Take the document for this worker unless another holds it or it was checked in this pass's window."""
-    now = t.utcnow()
+    now = utcnow()
     claimed = conn.execute(t.documents.update().where(
         t.documents.c.id == document_id,
         sa.or_(t.documents.c.lease_until.is_(None), t.documents.c.lease_until < now),
@@ -274,7 +275,7 @@ def _latest_version(conn: Connection, document_id: int):
 
 
 def _insert_version(conn: Connection, document_id: int, shas: list[str], paragraphs: list[str], state: str, outcome: str):
-    values = dict(document_id=document_id, created_at=t.utcnow(), snapshots=json.dumps(shas), text="\n".join(paragraphs),
+    values = dict(document_id=document_id, created_at=utcnow(), snapshots=json.dumps(shas), text="\n".join(paragraphs),
                   state_hash=state, outcome=outcome, extractor=EXTRACTOR_VERSION)
     version_id = conn.execute(t.versions.insert().values(**values)).inserted_primary_key[0]
     return conn.execute(sa.select(t.versions).where(t.versions.c.id == version_id)).one()

@@ -6,15 +6,10 @@ versions can be re-derived when the extraction rules change. Times are naive UTC
 
 from __future__ import annotations
 
-import datetime as dt
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
 
 from ..store.tables import metadata
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 documents = Table(

@@ -21,29 +21,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, ValidationError, model_validator
+from pydantic import Field, HttpUrl, StringConstraints, ValidationError, model_validator
 
-from ..dataset.load import Dataset, format_path, line_of
+from ..dataset.load import Dataset
+from ..dataset.schema import Strict
 from ..errors import UserError
+from ..yamlfile import InvalidYaml, format_path, line_of, parse
 from .extract import EXTRACTOR_VERSION
 
 BUNDLED_WATCH_FILE = Path(__file__).resolve().parent.parent / "data" / "watch.yaml"
 Selectors = list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PageEntry(_Strict):
+class PageEntry(Strict):
     url: HttpUrl
     select: Selectors = Field(default_factory=list)
     remove: Selectors = Field(default_factory=list)
     javascript: bool = False
 
 
-class WatchEntry(_Strict):
+class WatchEntry(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     url: HttpUrl | None = None
     combine: list[PageEntry] = Field(default_factory=list)
@@ -89,47 +86,25 @@ class Document:
 def load_watch_file(path: Path) -> list[Document]:
     """Documents of a watch file; a UserError naming file, line and field on any problem."""
     try:
-        text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot be read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise UserError(f"{path}:{mark.line + 1 if mark else 1}: is not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    if data is None:
+        parsed = parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
+    except InvalidYaml as exc:
+        raise UserError(f"{path}:{exc.line}: is not valid YAML: {exc.reason}") from None
+    if parsed.data is None:
         return []
-    if not isinstance(data, list):
+    if not isinstance(parsed.data, list):
         raise UserError(f"{path}:1: a watch file is a list of entries (name, url or combine, select, remove)")
-    lines = _lines(node)
     documents = []
-    for index, item in enumerate(data):
+    for index, item in enumerate(parsed.data):
         try:
             entry = WatchEntry.model_validate(item)
         except ValidationError as exc:
             error = exc.errors()[0]
             where = (index, *[p for p in error["loc"] if isinstance(p, (str, int))])
-            raise UserError(f"{path}:{line_of(lines, where)}: {format_path(where)}: {error['msg']}") from None
+            raise UserError(f"{path}:{line_of(parsed.lines, where)}: {format_path(where)}: {error['msg']}") from None
         documents.append(_document(entry))
     return documents
-
-
-def _lines(node) -> dict[tuple, int]:
-    index: dict[tuple, int] = {}
-
-    def walk(n, path):
-        index.setdefault(path, n.start_mark.line + 1)
-        if isinstance(n, yaml.MappingNode):
-            for key, value in n.value:
-                index[path + (key.value,)] = key.start_mark.line + 1
-                walk(value, path + (key.value,))
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                walk(item, path + (i,))
-
-    if node is not None:
-        walk(node, ())
-    return index
 
 
 def _document(entry: WatchEntry) -> Document:

@@ -111,7 +111,7 @@ def _subscribe(connection: Connection, settings: Settings, address: str, tool: s
         connection.execute(
             outbox.delete().where(outbox.c.subscription_id == subscription_id, outbox.c.status == "pending")
         )
-    site = settings.site_url.rstrip("/")
+    site = settings.base_url
     email = emails.confirm_email(None if tool == ALL_TOOLS else known_tools[tool], f"{site}/confirm/{token}", site)
     outbox_module.enqueue(
         connection, settings, kind="confirm", address_id=address_id, subscription_id=subscription_id,

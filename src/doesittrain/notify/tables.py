@@ -5,7 +5,6 @@ Times are naive UTC everywhere (SQLite keeps no time zone), written by `utcnow()
 
 from __future__ import annotations
 
-import datetime as dt
 
 from sqlalchemy import (
     Boolean,
@@ -21,13 +20,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from ..store.tables import metadata
+from ..store.tables import metadata, utcnow  # noqa: F401  (the one clock, re-exported for this concern)
 
 ALL_TOOLS = "*"  # the `tool` of a subscription to every tool
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 # The value of every tool × plan × field as last published; publish compares the dataset with it.

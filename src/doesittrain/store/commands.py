@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import settings as settings_module
-from ..errors import UserError
+from ..settings import Settings
 from . import backup as backups
 from .db import upgrade
 
@@ -18,9 +17,9 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-def upgrade_command() -> None:
+@click.pass_obj
+def upgrade_command(settings: Settings) -> None:
     """Apply every pending migration."""
-    settings = settings_module.load()
     if settings.database_url.startswith("sqlite"):
         settings.home_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
@@ -29,27 +28,20 @@ def upgrade_command() -> None:
 
 @db_group.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def backup_command(file: Path) -> None:
+@click.pass_obj
+def backup_command(settings: Settings, file: Path) -> None:
     """Write an online, consistent copy of the database to FILE."""
-    try:
-        written = backups.backup(settings_module.load().database_url, file)
-    except UserError as exc:
-        raise click.ClickException(exc.message) from None
+    written = backups.backup(settings.database_url, file)
     click.echo(f"Backup written to {written}")
 
 
 @db_group.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the current database.")
-def restore_command(file: Path, yes: bool) -> None:
+@click.pass_obj
+def restore_command(settings: Settings, file: Path, yes: bool) -> None:
     """Replace the database with the contents of a backup FILE."""
     if not yes:
         click.confirm("This replaces the current database. Continue?", abort=True)
-    try:
-        backups.restore(settings_module.load().database_url, file)
-    except UserError as exc:
-        raise click.ClickException(exc.message) from None
+    backups.restore(settings.database_url, file)
     click.echo(f"Restored from {file}")
-
-
-commands = [db_group]

@@ -72,7 +72,7 @@ def _engine(url: str, wait_seconds: float) -> Engine:
 def engine_for(settings: Settings) -> Engine:
     """The engine for these settings, with migrations applied once per process and database."""
     _migrate_once(settings.database_url)
-    return _engine(settings.database_url, settings.number("db_wait_seconds"))
+    return _engine(settings.database_url, settings.db_wait_seconds)
 
 
 def forget_engines() -> None:

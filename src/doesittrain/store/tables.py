@@ -1,5 +1,9 @@
 """The shared SQLAlchemy metadata. Each concern declares its tables beside its code (notify/tables.py,
-monitor/tables.py) on this metadata; migrations live in store/migrations, one Alembic branch per concern."""
+monitor/tables.py) on this metadata; migrations live in store/migrations, one Alembic branch per concern.
+
+Times are naive UTC everywhere (SQLite keeps no time zone), written by `utcnow()`."""
+
+import datetime as dt
 
 from sqlalchemy import Column, MetaData, String, Table, Text
 
@@ -20,6 +24,10 @@ meta = Table(
     Column("key", String(100), primary_key=True),
     Column("value", Text, nullable=False),
 )
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def load_all_tables() -> MetaData:

@@ -35,7 +35,7 @@ CSV_COLUMNS = [
 
 
 def site_of(request: Request) -> str:
-    return request.app.state.settings.site_url.rstrip("/")
+    return request.app.state.settings.base_url
 
 
 def json_body(data: Any) -> bytes:

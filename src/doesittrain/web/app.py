@@ -62,9 +62,9 @@ class SiteState:
 
 
 class SecurityHeaders:
-    def __init__(self, app, site_url: str):
+    def __init__(self, app, base_url: str):
         self.app = app
-        self.headers = security_headers(site_url)
+        self.headers = security_headers(base_url)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -160,18 +160,18 @@ def browser_tokens(app) -> BrowserTokens:
     return tokens
 
 
-def security_headers(site_url: str) -> list[tuple[bytes, bytes]]:
-    return [(name.encode(), value.format(site=site_url.rstrip("/")).encode()) for name, value in SECURITY_HEADERS.items()]
+def security_headers(base_url: str) -> list[tuple[bytes, bytes]]:
+    return [(name.encode(), value.format(site=base_url).encode()) for name, value in SECURITY_HEADERS.items()]
 
 
 def create_app(settings: settings_module.Settings | None = None, deliver_in_background: bool = False) -> Starlette:
     settings = settings or settings_module.load()
     fast_path = Middleware(
-        CachedPages, version_of=content_version, extra_headers=security_headers(settings.site_url), tokens=browser_tokens,
+        CachedPages, version_of=content_version, extra_headers=security_headers(settings.base_url), tokens=browser_tokens,
     )
     app = Starlette(
         routes=collect_routes(),
-        middleware=[fast_path, Middleware(SecurityHeaders, site_url=settings.site_url), *_csrf_middleware()],
+        middleware=[fast_path, Middleware(SecurityHeaders, base_url=settings.base_url), *_csrf_middleware()],
         exception_handlers={UserError: _user_error, HTTPException: _http_error, Exception: _unexpected_error},
         lifespan=_lifespan,
     )

@@ -44,7 +44,8 @@ def server_choices() -> dict[str, str]:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--workers", default=None, type=click.IntRange(1, 64),
               help="Worker processes [default: 1 on SQLite, one per CPU (up to 8) on PostgreSQL].")
-def serve(host: str, port: int, workers: int | None) -> None:
+@click.pass_obj
+def serve(settings: settings_module.Settings, host: str, port: int, workers: int | None) -> None:
     """Start the website (state lives in the home folder, created if missing)."""
     import uvicorn
 
@@ -54,10 +55,10 @@ def serve(host: str, port: int, workers: int | None) -> None:
     # server listens on; the workers read it from the environment like every other setting.
     if not os.environ.get(SITE_URL_ENV):
         os.environ[SITE_URL_ENV] = listening
-    settings = settings_module.load()
+        settings = settings.replace(site_url=listening)
     settings.home_dir.mkdir(parents=True, exist_ok=True)
     if not settings.dataset_dir.is_dir():
-        raise click.ClickException(f"{settings.dataset_dir}: no such dataset folder (DOESITTRAIN_DATASET)")
+        raise UserError(f"{settings.dataset_dir}: no such dataset folder (DOESITTRAIN_DATASET)")
     workers = workers or default_workers(settings)
     plural = "es" if workers > 1 else ""
     click.echo(f"doesittrain is running: open {listening}/  (state in {settings.home_dir}; "
@@ -72,17 +73,12 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
 @click.command("build")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-def build_command(out: Path) -> None:
+@click.pass_obj
+def build_command(settings: settings_module.Settings, out: Path) -> None:
     """Write the whole public site as static files into OUT (pages, feeds, API JSON, downloads, sitemap)."""
     from .build import build
 
-    settings = settings_module.load()
     settings.home_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        result = build(settings, out, progress=lambda done, total: click.echo(f"{done}/{total} URLs", err=True))
-    except UserError as exc:
-        raise click.ClickException(exc.message) from None
+    result = build(settings, out, progress=lambda done, total: click.echo(f"{done}/{total} URLs", err=True))
     click.echo(f"Wrote {result.files} files to {result.out} in {result.seconds:.1f} s. Forms post to {settings.site_url}.")
 
-
-commands: list[click.Command] = [serve, build_command]

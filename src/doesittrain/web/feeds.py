@@ -145,7 +145,7 @@ def last_change_dates(changes: list[ChangeItem]) -> dict[str, dt.date]:
 def atom_feed(request: Request, changes: list[ChangeItem], title: str, self_path: str, page_path: str) -> bytes:
     from .render import render_to_string
 
-    site = request.app.state.settings.site_url.rstrip("/")
+    site = request.app.state.settings.base_url
     updated = changes[0].date if changes else dt.date(2024, 1, 1)
     text = render_to_string("feed.atom.xml", {
         "site_url": site, "title": title, "self_url": site + self_path, "page_url": site + page_path,

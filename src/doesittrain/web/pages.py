@@ -94,7 +94,7 @@ def _csrf_token(request: Request) -> str:
 
 
 def page_context(request: Request, path: str | None = None) -> dict:
-    site = request.app.state.settings.site_url.rstrip("/")
+    site = request.app.state.settings.base_url
     static = is_static_export(request)
     return {
         "site_url": site,
@@ -271,7 +271,7 @@ def other_tools(content: Content, tool: Tool, limit: int = 6) -> list[Tool]:
 
 
 def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
-    site = request.app.state.settings.site_url.rstrip("/")
+    site = request.app.state.settings.base_url
     url = f"{site}/tools/{tool.slug}"
     changes = content.changes(tool.slug)
     faq = verdicts.faq(tool)
@@ -405,7 +405,7 @@ async def home(request: Request) -> Response:
         categories = sorted({t.category for t in tools})
         matches = search_index(request, content).search(query) if query else []
         shown = apply_filters(tools, category if category in categories else None, flags)
-        site = request.app.state.settings.site_url.rstrip("/")
+        site = request.app.state.settings.base_url
         counts = charts.audience_counts(tools)
         return html(request, "home.html", {
             "query": query,
@@ -490,7 +490,7 @@ async def compare(request: Request) -> Response:
             "all_tools": pickable_tools(content),
             "slots": [t.slug for t in tools] + [""] * (min(MAX_COMPARED, max(2, len(tools) + 1)) - len(tools)),
             "max_compared": MAX_COMPARED,
-            "canonical": request.app.state.settings.site_url.rstrip("/") + "/compare",
+            "canonical": request.app.state.settings.base_url + "/compare",
         })
 
     return cached(request, make)
@@ -544,7 +544,7 @@ async def check(request: Request) -> Response:
             "state": state if state in wording.SETTING_STATES else "default",
             "result": result,
             "tier_hint": tool.tier_hint if tool else None,
-            "canonical": request.app.state.settings.site_url.rstrip("/") + "/check",
+            "canonical": request.app.state.settings.base_url + "/check",
         })
 
     return cached(request, make)

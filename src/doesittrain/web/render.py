@@ -35,7 +35,7 @@ def base_context(request: Request) -> dict[str, Any]:
     settings = request.app.state.settings
     return {
         "request": request,
-        "site_url": settings.site_url.rstrip("/"),
+        "site_url": settings.base_url,
         "csrf_token": _csrf_token(request),
         "static_export": bool(getattr(request.app.state, "static_export", False)),
         "alerts_enabled": bool(settings.smtp_url),
