@@ -58,7 +58,9 @@ def build_documents(count: int) -> tuple[list[bytes], list[bytes]]:
     return state0, state1
 
 
-def serve(port_queue, state0, state1) -> None:
+def serve(port_queue, count: int) -> None:
+    """Build the documents here, not in the measuring process, so its peak memory is the monitor's alone."""
+    state0, state1 = build_documents(count)
     state = {"n": 0}
 
     class Handler(BaseHTTPRequestHandler):
@@ -86,7 +88,7 @@ def serve(port_queue, state0, state1) -> None:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    port_queue.put(server.server_address[1])
+    port_queue.put((server.server_address[1], sum(map(len, state0)) / count))
     server.serve_forever()
 
 
@@ -113,12 +115,12 @@ def main() -> None:
     if args.docserver:
         base = args.docserver.rstrip("/")
     else:
-        state0, state1 = build_documents(args.docs)
-        print(f"{args.docs} documents, {sum(map(len, state0)) / args.docs / 1000:.1f} KB on average", flush=True)
         ports = multiprocessing.Queue()
-        server = multiprocessing.Process(target=serve, args=(ports, state0, state1), daemon=True)
+        server = multiprocessing.Process(target=serve, args=(ports, args.docs), daemon=True)
         server.start()
-        base = f"http://127.0.0.1:{ports.get()}"
+        port, average = ports.get()
+        print(f"{args.docs} documents, {average / 1000:.1f} KB on average", flush=True)
+        base = f"http://127.0.0.1:{port}"
     home = Path(tempfile.mkdtemp(prefix="monitor-bench-"))
     database = f"sqlite:///{home / 'bench.sqlite3'}" if args.database == "sqlite" else args.database
     settings = settings_module.load(environ={}, home=str(home), database_url=database, allow_private_addresses="1",

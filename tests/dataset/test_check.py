@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -156,3 +157,44 @@ def test_cli_names_a_missing_folder(tmp_path):
     assert result.exit_code == 1
     assert "no such dataset folder" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_recheck_takes_unchanged_files_from_the_cache_and_rereads_changed_ones(example_dataset, tmp_path):
+    folder = _edit(example_dataset, tmp_path, "x", "x")
+    cache = tmp_path / "cache" / "check.json"
+    first = check_folder(folder, TODAY, cache)
+    assert check_folder(folder, TODAY, cache) == first == check_folder(folder, TODAY)
+
+    stored = json.loads(cache.read_text())
+    [key] = stored["files"]
+    stored["files"][key][0] = [[1, "slug", "a finding kept in the cache", "error"]]
+    cache.write_text(json.dumps(stored))
+    assert [p.message for p in check_folder(folder, TODAY, cache)][0] == "a finding kept in the cache"
+
+    (folder / "exampleai.yaml").write_text((folder / "exampleai.yaml").read_text().replace("training: default_on\n", "training: maybe\n", 1))
+    assert "'maybe' is not one of" in str(check_folder(folder, TODAY, cache)[0])
+
+
+def test_the_cache_is_dropped_when_the_checking_code_changes(example_dataset, tmp_path):
+    cache = tmp_path / "check.json"
+    check_folder(example_dataset, TODAY, cache)
+    stored = json.loads(cache.read_text())
+    stored["code"] = "an older version"
+    for findings in stored["files"].values():
+        findings[0] = []
+    cache.write_text(json.dumps(stored))
+    assert [p.severity for p in check_folder(example_dataset, TODAY, cache)] == ["warning"]
+
+
+def test_staleness_is_judged_against_today_even_from_the_cache(example_dataset, tmp_path):
+    cache = tmp_path / "check.json"
+    assert not any("days ago" in str(p) for p in check_folder(example_dataset, TODAY, cache))
+    assert any("verified 395 days ago" in str(p) for p in check_folder(example_dataset, dt.date(2027, 12, 1), cache))
+    assert any("is in the future" in str(p) for p in check_folder(example_dataset, dt.date(2020, 1, 1), cache))
+
+
+def test_a_damaged_cache_counts_as_empty(example_dataset, tmp_path):
+    cache = tmp_path / "check.json"
+    cache.write_text("{not json")
+    assert [p.severity for p in check_folder(example_dataset, TODAY, cache)] == ["warning"]
+    assert json.loads(cache.read_text())["files"]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
-from functools import partial
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .load import Dataset, LoadedFile, Problem, dataset_files, format_path, line_of, load_dataset, load_file
+from ..yamlfile import format_path, line_of
+from .cache import FindingsCache
+from .load import Dataset, LoadedFile, Problem, dataset_files, display_name, load_text
 from .schema import CaveatKind, Field_, OptOutMechanism, Plan, Region, Tool, Training
 
 STALE_AFTER_DAYS = 180
@@ -58,16 +61,16 @@ def _is_not_a_vendor_host(host: str) -> bool:
 
 
 class _Checker:
-    def __init__(self, loaded: LoadedFile, today: dt.date):
+    """The rules one valid file must follow whatever the day; problems carry no file name (see Findings)."""
+
+    def __init__(self, loaded: LoadedFile):
         self.loaded = loaded
         self.tool: Tool = loaded.tool  # type: ignore[assignment]
-        self.today = today
         self.problems: list[Problem] = []
         self.source_ids = {s.id for s in self.tool.sources}
 
     def report(self, path: tuple, message: str, severity: str = "error") -> None:
-        line = line_of(self.loaded.lines, path)
-        self.problems.append(Problem(_shown(self.loaded.path), line, format_path(path), message, severity))
+        self.problems.append(Problem("", line_of(self.loaded.lines, path), format_path(path), message, severity))
 
     def run(self) -> list[Problem]:
         self.check_unique_ids()
@@ -75,7 +78,8 @@ class _Checker:
         self.check_evidence_references()
         self.check_myths()
         self.check_history()
-        self.check_freshness()
+        self.check_slug_is_file_name()
+        self.check_sources()
         return self.problems
 
     def check_unique_ids(self) -> None:
@@ -212,99 +216,119 @@ class _Checker:
                         f" {field.value} {_value_text(current)!r}{where}",
                     )
 
-    def check_freshness(self) -> None:
-        age = (self.today - self.tool.last_verified).days
-        if age > STALE_AFTER_DAYS:
-            self.report(("last_verified",), f"verified {age} days ago (more than {STALE_AFTER_DAYS}): re-check the sources", "warning")
-        if self.tool.last_verified > self.today:
-            self.report(("last_verified",), "is in the future")
+    def check_slug_is_file_name(self) -> None:
+        if self.loaded.path.stem != self.tool.slug:
+            self.report(("slug",), f"{self.tool.slug!r} does not match the file name {self.loaded.path.name!r}")
+
+    def check_sources(self) -> None:
+        """What a source says of itself; its dates are judged against today in `_dated_problems`."""
         for i, source in enumerate(self.tool.sources):
             host = (source.url.host or "").lower()
             if source.kind.is_vendor and _is_not_a_vendor_host(host):
                 self.report(("sources", i, "kind"), f"{source.kind.value!r} is a vendor's own page, but {host} is a link shortener, preview build or proxy: link the vendor's page or use kind news/third_party_tracker")
             if source.published is None:
                 self.report(("sources", i, "published"), "the source prints no date", "warning")
-            if source.retrieved > self.today:
-                self.report(("sources", i, "retrieved"), "is in the future")
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+@dataclass
+class Findings:
+    """What one file says whatever the day and wherever it lies: its problems (without a file name), its names
+    for the clash check, and the dates that are judged against today. Small and plain, so it can be cached."""
+
+    problems: list[Problem]
+    names: list[tuple[str, int, str]] = field(default_factory=list)  # (name, line, field path)
+    slug: str | None = None
+    dates: list[tuple[str, dt.date, int]] = field(default_factory=list)  # (field path, date, line)
+
+    def to_json(self) -> list:
+        return [[[p.line, p.path, p.message, p.severity] for p in self.problems], self.names, self.slug,
+                [[path, day.isoformat(), line] for path, day, line in self.dates]]
+
+    @classmethod
+    def from_json(cls, data: list) -> "Findings":
+        problems, names, slug, dates = data
+        return cls([Problem("", *p) for p in problems], [tuple(n) for n in names], slug,
+                   [(path, dt.date.fromisoformat(day), line) for path, day, line in dates])
 
 
-def check_dataset(dataset: Dataset, today: dt.date | None = None) -> list[Problem]:
-    """Every problem in a dataset: schema errors, rule errors, warnings, and clashes between files."""
-    today = today or dt.date.today()
-    problems: list[Problem] = list(dataset.problems)
-    identities = []
-    for loaded in dataset.files:
-        if loaded.tool is not None:
-            found, identity = _file_problems(loaded, today)
-            problems.extend(found)
-            identities.append(identity)
-    return _sorted(problems + _clashes(identities))
-
-
-def _file_problems(loaded: LoadedFile, today: dt.date) -> tuple[list[Problem], tuple]:
-    """One valid file's own problems, and its names (each with its place) for the clash check across files."""
-    problems = _Checker(loaded, today).run()
-    shown = _shown(loaded.path)
+def findings_of(loaded: LoadedFile) -> Findings:
     tool = loaded.tool
-    if loaded.path.stem != tool.slug:
-        problems.append(Problem(shown, line_of(loaded.lines, ("slug",)), "slug", f"{tool.slug!r} does not match the file name {loaded.path.name!r}"))
-    names = []
-    for i, name in enumerate([tool.slug, tool.name, *tool.aliases]):
-        path = ("slug",) if i == 0 else ("name",) if i == 1 else ("aliases", i - 2)
-        names.append((name, line_of(loaded.lines, path), format_path(path)))
-    return problems, (tool.slug, shown, names)
+    if tool is None:
+        return Findings([replace(p, file="") for p in loaded.problems])
+    names = [(name, line_of(loaded.lines, path), format_path(path))
+             for name, path in [(tool.slug, ("slug",)), (tool.name, ("name",)),
+                                *((alias, ("aliases", i)) for i, alias in enumerate(tool.aliases))]]
+    dates = [("last_verified", tool.last_verified, line_of(loaded.lines, ("last_verified",)))]
+    dates += [(format_path(("sources", i, "retrieved")), source.retrieved, line_of(loaded.lines, ("sources", i, "retrieved")))
+              for i, source in enumerate(tool.sources)]
+    return Findings(_Checker(loaded).run(), names, tool.slug, dates)
 
 
-def _clashes(identities: list[tuple]) -> list[Problem]:
-    """A slug, name or alias used by two tools: reported on every file after the first that uses it."""
+def _dated_problems(findings: Findings, today: dt.date) -> list[Problem]:
+    """The problems that depend on the day: staleness and dates in the future."""
     problems = []
-    owners: dict[str, str] = {}
-    for slug, shown, names in identities:
-        for name, line, path in names:
-            key = name.casefold()
-            if key in owners and owners[key] != slug:
-                problems.append(Problem(shown, line, path, f"{name!r} is already used by {owners[key]!r}"))
-            owners.setdefault(key, slug)
+    for path, day, line in findings.dates:
+        if path == "last_verified":
+            age = (today - day).days
+            if age > STALE_AFTER_DAYS:
+                problems.append(Problem("", line, path, f"verified {age} days ago (more than {STALE_AFTER_DAYS}): re-check the sources", "warning"))
+        if day > today:
+            problems.append(Problem("", line, path, "is in the future"))
     return problems
 
 
-def _sorted(problems: list[Problem]) -> list[Problem]:
+def _report(files: list[tuple[str, Findings]], today: dt.date | None) -> list[Problem]:
+    """Every problem of every file, named by its file, plus the clashes between files, in one stable order.
+
+    A slug, name or alias used by two tools is reported on every file after the first that uses it."""
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    owners: dict[str, str] = {}
+    for shown, findings in files:
+        problems += [replace(p, file=shown) for p in findings.problems + _dated_problems(findings, today)]
+        for name, line, path in findings.names:
+            key = name.casefold()
+            if key in owners and owners[key] != findings.slug:
+                problems.append(Problem(shown, line, path, f"{name!r} is already used by {owners[key]!r}"))
+            owners.setdefault(key, findings.slug)
     return sorted(problems, key=lambda p: (p.file, p.line, p.path, p.message))
 
 
-# Below this many files one process is quicker than starting others.
+def check_dataset(dataset: Dataset, today: dt.date | None = None) -> list[Problem]:
+    """Every problem in a loaded dataset: schema errors, rule errors, warnings, and clashes between files."""
+    return _report([(display_name(f.path), findings_of(f)) for f in dataset.files], today)
+
+
+# Below this many files to parse one process is quicker than starting others.
 PARALLEL_FROM_FILES = 400
 
 
-def _check_path(path: Path, today: dt.date) -> tuple[list[Problem], tuple | None]:
-    loaded = load_file(path, _shown(path))
-    if loaded.tool is None:
-        return loaded.problems, None
-    found, identity = _file_problems(loaded, today)
-    return loaded.problems + found, identity
+def _findings_of_file(path: Path, text: bytes) -> Findings:
+    return findings_of(load_text(path, text))
 
 
-def check_folder(folder: Path, today: dt.date | None = None) -> list[Problem]:
-    """check_dataset(load_dataset(folder)), with large folders checked file by file in one process per CPU.
+def check_folder(folder: Path, today: dt.date | None = None, cache: Path | None = None) -> list[Problem]:
+    """check_dataset(load_dataset(folder)), with the findings of unchanged files taken from `cache` and large
+    numbers of changed files parsed in one process per CPU.
 
-    Workers send back only problems and names (parsed tools are slow to pass between processes), and the clash
-    check runs over the files in their usual order, so messages and their order are the same either way.
+    Workers send back only findings (parsed tools are slow to pass between processes), and the clash check runs
+    over the files in their usual order, so messages and their order are the same either way.
     """
-    today = today or dt.date.today()
     paths = dataset_files(Path(folder))
-    workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_FROM_FILES or workers < 2:
-        return check_dataset(load_dataset(folder), today)
-    from concurrent.futures import ProcessPoolExecutor
+    texts = [path.read_bytes() for path in paths]
+    cached = FindingsCache.open(cache)
+    keys = [cached.key(path.name, text) for path, text in zip(paths, texts)]
+    found = {key: Findings.from_json(cached.get(key)) for key in keys if cached.get(key) is not None}
+    missing = [(path, text, key) for path, text, key in zip(paths, texts, keys) if key not in found]
+    for (_path, _text, key), findings in zip(missing, _parse_all([(p, t) for p, t, _ in missing])):
+        found[key] = findings
+    cached.save({key: found[key].to_json() for key in keys})
+    return _report([(display_name(path), found[key]) for path, key in zip(paths, keys)], today)
 
+
+def _parse_all(files: list[tuple[Path, bytes]]) -> list[Findings]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(files) < PARALLEL_FROM_FILES or workers < 2:
+        return [_findings_of_file(path, text) for path, text in files]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        results = list(pool.map(partial(_check_path, today=today), paths, chunksize=max(16, len(paths) // (workers * 8))))
-    problems = [p for found, _ in results for p in found]
-    return _sorted(problems + _clashes([identity for _, identity in results if identity is not None]))
+        return list(pool.map(_findings_of_file, *zip(*files), chunksize=max(16, len(files) // (workers * 8))))

@@ -94,13 +94,20 @@ class LoadedFile:
 
 
 def load_file(path: Path, display: str | None = None, keep_lines: bool = True) -> LoadedFile:
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        return LoadedFile(path, None, {}, [Problem(display or str(path), 1, "", f"cannot be read: {exc}")])
+    return load_text(path, content, display, keep_lines)
+
+
+def load_text(path: Path, content: bytes, display: str | None = None, keep_lines: bool = True) -> LoadedFile:
+    """`load_file` of content already read (the check reads each file once, to hash and to parse it)."""
     shown = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        parsed = parse(content.decode("utf-8"))
+    except UnicodeDecodeError as exc:
         return LoadedFile(path, None, {}, [Problem(shown, 1, "", f"cannot be read: {exc}")])
-    try:
-        parsed = parse(text)
     except InvalidYaml as exc:
         return LoadedFile(path, None, {}, [Problem(shown, exc.line, "", f"is not valid YAML: {exc.reason}")])
     data, lines = parsed.data, parsed.lines
@@ -155,11 +162,12 @@ def dataset_version(folder: Path) -> str:
 def load_dataset(folder: Path, keep_lines: bool = True) -> Dataset:
     """Load every tool file; `keep_lines=False` when the dataset is only served, not checked."""
     folder = Path(folder)
-    files = [load_file(p, _display(p), keep_lines) for p in dataset_files(folder)]
+    files = [load_file(p, display_name(p), keep_lines) for p in dataset_files(folder)]
     return Dataset(folder, files, dataset_version(folder))
 
 
-def _display(path: Path) -> str:
+def display_name(path: Path) -> str:
+    """A path as messages show it: relative to the working folder when it is inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:

@@ -15,7 +15,9 @@ from rapidfuzz import fuzz
 
 from .topics import OTHER, topics_of
 
-_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[]?[A-Z0-9])")
+# The space between two sentences: after an end mark, before a capital or a digit. Written to start with the
+# space itself (the lookbehind checks the mark before it), so the regex engine skips to candidates.
+_SENTENCE = re.compile(r"\s(?<=[.!?;]\s)\s*(?=[\"'(\[]?[A-Z0-9])")
 _WORD = re.compile(r"\w+")
 # Removed and added sentences at least this similar are shown as one edited sentence.
 PAIR_SIMILARITY = 60
@@ -67,18 +69,18 @@ def _words(sentence: str) -> list[str]:
 def compare(old_paragraphs: list[str], new_paragraphs: list[str]) -> Change:
     """The changed passages between two versions, moves left out."""
     old, new = sentences(old_paragraphs), sentences(new_paragraphs)
-    matcher = difflib.SequenceMatcher(None, [_squeeze(s) for s in old], [_squeeze(s) for s in new], autojunk=False)
-    removed: list[str] = []
-    added: list[str] = []
+    old_keys, new_keys = [_squeeze(s) for s in old], [_squeeze(s) for s in new]
+    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    removed: list[int] = []
+    added: list[int] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag in ("replace", "delete"):
-            removed.extend(old[i1:i2])
+            removed.extend(range(i1, i2))
         if tag in ("replace", "insert"):
-            added.extend(new[j1:j2])
-    moved = {_squeeze(s) for s in removed} & {_squeeze(s) for s in added}
-    removed = [s for s in removed if _squeeze(s) not in moved]
-    added = [s for s in added if _squeeze(s) not in moved]
-    return Change([_tag(p) for p in _pair(removed, added)])
+            added.extend(range(j1, j2))
+    moved = {old_keys[i] for i in removed} & {new_keys[j] for j in added}
+    return Change([_tag(p) for p in _pair([old[i] for i in removed if old_keys[i] not in moved],
+                                          [new[j] for j in added if new_keys[j] not in moved])])
 
 
 def _pair(removed: list[str], added: list[str]) -> list[Passage]:

@@ -13,13 +13,18 @@ import unicodedata
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 # Characters that render as nothing (word joiner, zero-width space/joiners, BOM, soft hyphen).
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
-_TYPOGRAPHY = str.maketrans({
+_INVISIBLE = dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f", "")
+_TYPOGRAPHY = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "`": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
     "\u2022": "*", "\u00a0": " ",
-})
+}
+_FOLDED = _INVISIBLE | _TYPOGRAPHY
+# One regex pass that touches only these characters: str.translate looks up every character of the line, and
+# was a third of the time spent on a changed 100 KB page.
+_FOLDABLE = re.compile("[" + "".join(map(re.escape, _FOLDED)) + "]")
+_TYPOGRAPHIC = re.compile("[" + "".join(map(re.escape, _TYPOGRAPHY)) + "]")
 
 # Query parameters that identify a visit or a campaign, never the document.
 TRACKING_PARAMS = re.compile(
@@ -42,6 +47,10 @@ _RELATIVE_DATE = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 _HAS_DIGIT = re.compile(r"\d")
+# Quick tests that rule a line out before the slower date patterns run: every absolute date has a four-digit
+# year, every relative one ends in "ago".
+_HAS_YEAR = re.compile(r"\d{4}")
+_HAS_AGO = re.compile(r"ago\b", re.I)
 
 
 def unwrap_redirect(url: str) -> str:
@@ -92,7 +101,10 @@ def clean_url(url: str) -> str:
 
 def stable_dates(text: str) -> str:
     """Write every absolute date as YYYY-MM-DD and drop relative ones, which change with the clock."""
-    text = _RELATIVE_DATE.sub("", text)
+    if _HAS_AGO.search(text):
+        text = _RELATIVE_DATE.sub("", text)
+    if not _HAS_YEAR.search(text):
+        return text
     text = _DAY_MONTH_YEAR.sub(lambda m: _iso(m.group(3), m.group(2), m.group(1)), text)
     return _MONTH_DAY_YEAR.sub(lambda m: _iso(m.group(3), m.group(1), m.group(2)), text)
 
@@ -105,9 +117,9 @@ def _iso(year: str, month: str, day: str) -> str:
 def fold_line(line: str) -> str:
     """One paragraph in canonical form: Unicode and typography folded, URLs cleaned, dates stable, spaces single."""
     if not line.isascii():
-        line = unicodedata.normalize("NFKC", line).translate(_INVISIBLE).translate(_TYPOGRAPHY)
+        line = _FOLDABLE.sub(lambda m: _FOLDED[m.group()], unicodedata.normalize("NFKC", line))
     elif "`" in line:
-        line = line.translate(_TYPOGRAPHY)
+        line = _TYPOGRAPHIC.sub(lambda m: _TYPOGRAPHY[m.group()], line)
     if "http" in line:
         line = _URL.sub(lambda m: clean_url(m.group(0)), line)
     if _HAS_DIGIT.search(line):  # every date pattern, relative or absolute, contains a digit (or "a day ago")
@@ -122,9 +134,12 @@ def normalize_blocks(blocks: list[str]) -> list[str]:
     return [folded for folded in map(fold_line, filter(str.strip, blocks)) if folded]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])")
-# Stray emphasis markers at word edges ("_these Terms_" where a page's markup broke): never wording.
-_EMPHASIS_REMNANT = re.compile(r"(?<![\w])[_*]+|[_*]+(?![\w])")
+# A sentence of squeezed text: up to and including its end mark, or the rest of the text.
+_SQUEEZED_SENTENCE = re.compile(r"[^.!?;:]*[.!?;:]|[^.!?;:]+")
+# Stray emphasis markers at word edges ("_these Terms_" where a page's markup broke): never wording. A run of
+# `_`/`*` not preceded by a word character, or not followed by one. Written to start with the marker itself, so
+# the regex engine skips to candidates instead of testing a lookbehind at every position.
+_EMPHASIS_REMNANT = re.compile(r"[_*](?:(?<!\w[_*])[_*]*|[_*]*(?!\w))")
 
 
 def comparison_key(paragraphs: list[str]) -> str:
@@ -132,4 +147,4 @@ def comparison_key(paragraphs: list[str]) -> str:
     and changed block boundaries (a list turned "loose", a <br> doubled) are not changes; the sentences are
     sorted, so a moved sentence or paragraph is not a change either."""
     squeezed = "".join(_EMPHASIS_REMNANT.sub("", " ".join(paragraphs)).split())
-    return "\n".join(sorted(s for s in _SENTENCE_END.split(squeezed) if s))
+    return "\n".join(sorted(_SQUEEZED_SENTENCE.findall(squeezed)))

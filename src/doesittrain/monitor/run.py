@@ -136,29 +136,29 @@ class Pass:
         now = utcnow()
         etags = json.loads(row.etags or "{}")
         latest = _latest_version(conn, row.id)
-        bodies: list[tuple[bytes, str]] = []
+        bodies: list[tuple[bytes, str] | None] = []  # None: a 304, whose body is loaded only if needed
         shas: list[str] = []
         fetched_before: list[bool] = []
         for page, response in zip(document.pages, fetched):
             previous = etags.get(page.url, {})
             if response.not_modified and previous.get("sha"):
-                snapshot = _load_snapshot(conn, previous["sha"])
-                if snapshot is None:
-                    raise ExtractError("snapshot missing", "a 304 answer for a page we no longer hold")
-                sha, body, content_type = previous["sha"], snapshot[0], snapshot[1]
+                sha, body = previous["sha"], None
             else:
-                body, content_type = response.body, response.content_type
-                sha = _store_snapshot(conn, page.url, body, content_type, now)
+                body = (response.body, response.content_type)
+                sha = hashlib.sha256(response.body).hexdigest()
+                if previous.get("sha") != sha:
+                    _store_snapshot(conn, sha, page.url, response.body, response.content_type, now)
             shas.append(sha)
-            bodies.append((body, content_type))
+            bodies.append(body)
             if response.not_modified:
                 etags[page.url] = {**previous, "sha": sha}
             else:
                 etags[page.url] = {"etag": response.etag, "last_modified": response.last_modified, "sha": sha}
             fetched_before.append(previous.get("sha") == sha)
         if latest is not None and all(fetched_before):
-            # The raw pages are byte for byte those of the last check: nothing to extract.
+            # The raw pages are byte for byte those of the last check (or answered 304): nothing to parse.
             return self._finish(conn, row, document, etags, "unchanged", latest)
+        bodies = [body or _held_snapshot(conn, sha) for body, sha in zip(bodies, shas)]
         paragraphs = _extract_all(document, bodies, len(latest.text) if latest is not None else None)
         state = _state_hash(paragraphs)
         if latest is None:
@@ -274,16 +274,22 @@ def _latest_version(conn: Connection, document_id: int):
                         .order_by(t.versions.c.id.desc()).limit(1)).first()
 
 
-def _insert_version(conn: Connection, document_id: int, shas: list[str], paragraphs: list[str], state: str, outcome: str):
-    values = dict(document_id=document_id, created_at=utcnow(), snapshots=json.dumps(shas), text="\n".join(paragraphs),
+@dataclass(frozen=True)
+class _NewVersion:
+    id: int
+    text: str
+
+
+def _insert_version(conn: Connection, document_id: int, shas: list[str], paragraphs: list[str], state: str,
+                    outcome: str) -> _NewVersion:
+    text = "\n".join(paragraphs)
+    values = dict(document_id=document_id, created_at=utcnow(), snapshots=json.dumps(shas), text=text,
                   state_hash=state, outcome=outcome, extractor=EXTRACTOR_VERSION)
-    version_id = conn.execute(t.versions.insert().values(**values)).inserted_primary_key[0]
-    return conn.execute(sa.select(t.versions).where(t.versions.c.id == version_id)).one()
+    return _NewVersion(conn.execute(t.versions.insert().values(**values)).inserted_primary_key[0], text)
 
 
-def _store_snapshot(conn: Connection, url: str, body: bytes, content_type: str, now: dt.datetime) -> str:
+def _store_snapshot(conn: Connection, sha: str, url: str, body: bytes, content_type: str, now: dt.datetime) -> None:
     """Keep the raw response once per distinct content (content-addressed, compressed)."""
-    sha = hashlib.sha256(body).hexdigest()
     exists = conn.execute(sa.select(t.snapshots.c.sha256).where(t.snapshots.c.sha256 == sha)).first()
     if exists is None:
         try:
@@ -292,7 +298,13 @@ def _store_snapshot(conn: Connection, url: str, body: bytes, content_type: str, 
                                                          size=len(body), body=zlib.compress(body, 6), fetched_at=now))
         except sa.exc.IntegrityError:  # stored by a concurrent worker
             pass
-    return sha
+
+
+def _held_snapshot(conn: Connection, sha: str) -> tuple[bytes, str]:
+    snapshot = _load_snapshot(conn, sha)
+    if snapshot is None:
+        raise ExtractError("snapshot missing", "a 304 answer for a page we no longer hold")
+    return snapshot
 
 
 def _load_snapshot(conn: Connection, sha: str) -> tuple[bytes, str] | None:
