@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Callable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from ..dataset.load import Dataset
@@ -193,7 +195,8 @@ class Pass:
             lease_owner=None, lease_until=None))
         version_id = version.id if outcome != "unchanged" else None
         conn.execute(t.fetches.insert().values(document_id=row.id, fetched_at=now, outcome=outcome, version_id=version_id))
-        close_item(conn, f"unreachable:{row.id}", "Recovered: the source answered again.")
+        if row.consecutive_failures:  # only a failing document can have an open "unreachable" item
+            close_item(conn, f"unreachable:{row.id}", "Recovered: the source answered again.")
         broken = self._check_evidence(conn, row.id, document, version.text)
         return Result(document.urls[0], document.name, outcome, broken_evidence=broken, version_id=version.id)
 
@@ -288,16 +291,16 @@ def _insert_version(conn: Connection, document_id: int, shas: list[str], paragra
     return _NewVersion(conn.execute(t.versions.insert().values(**values)).inserted_primary_key[0], text)
 
 
+_INSERT = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+
+
 def _store_snapshot(conn: Connection, sha: str, url: str, body: bytes, content_type: str, now: dt.datetime) -> None:
-    """Keep the raw response once per distinct content (content-addressed, compressed)."""
-    exists = conn.execute(sa.select(t.snapshots.c.sha256).where(t.snapshots.c.sha256 == sha)).first()
-    if exists is None:
-        try:
-            with conn.begin_nested():
-                conn.execute(t.snapshots.insert().values(sha256=sha, url=url, content_type=content_type[:200],
-                                                         size=len(body), body=zlib.compress(body, 6), fetched_at=now))
-        except sa.exc.IntegrityError:  # stored by a concurrent worker
-            pass
+    """Keep the raw response once per distinct content (content-addressed, compressed), in one statement that
+    leaves a snapshot stored before, or by a concurrent worker, as it is. Level 1 compresses a 100 KB page
+    four times faster than the default level, for a quarter more bytes."""
+    conn.execute(_INSERT[conn.dialect.name](t.snapshots).values(
+        sha256=sha, url=url, content_type=content_type[:200], size=len(body), body=zlib.compress(body, 1),
+        fetched_at=now).on_conflict_do_nothing(index_elements=["sha256"]))
 
 
 def _held_snapshot(conn: Connection, sha: str) -> tuple[bytes, str]:

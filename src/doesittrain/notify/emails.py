@@ -54,8 +54,8 @@ def _render(kind: str, context: dict) -> RenderedEmail:
     )
 
 
-def tool_url(site_url: str, slug: str) -> str:
-    return f"{site_url.rstrip('/')}/tools/{slug}"
+def tool_url(base_url: str, slug: str) -> str:
+    return f"{base_url}/tools/{slug}"
 
 
 def _described(change: ChangeLike) -> dict:
@@ -68,34 +68,35 @@ def _described(change: ChangeLike) -> dict:
     }
 
 
-def _grouped_by_tool(changes: Iterable[ChangeLike], site_url: str) -> list[dict]:
+def _grouped_by_tool(changes: Iterable[ChangeLike], base_url: str) -> list[dict]:
     tools: dict[str, dict] = {}
     for change in changes:
         entry = tools.setdefault(
-            change.tool, {"slug": change.tool, "name": change.tool_name, "url": tool_url(site_url, change.tool), "changes": []}
+            change.tool, {"slug": change.tool, "name": change.tool_name, "url": tool_url(base_url, change.tool), "changes": []}
         )
         entry["changes"].append(_described(change))
     return list(tools.values())
 
 
-def change_email(changes: list[ChangeLike], site_url: str, unsubscribe_url: str, all_tools: bool) -> RenderedEmail:
-    """One email for one publish: the changes of one tool, or of every changed tool for an all-tools subscriber."""
+def change_email(changes: list[ChangeLike], base_url: str, unsubscribe_url: str, all_tools: bool) -> RenderedEmail:
+    """One email for one publish: the changes of one tool, or of every changed tool for an all-tools subscriber.
+    `base_url` is `Settings.base_url`."""
     return _render(
         "change",
         {
-            "tools": _grouped_by_tool(changes, site_url),
+            "tools": _grouped_by_tool(changes, base_url),
             "change_count": len(changes),
             "all_tools": all_tools,
-            "site_url": site_url.rstrip("/"),
-            "changes_url": f"{site_url.rstrip('/')}/changes",
+            "site_url": base_url,
+            "changes_url": f"{base_url}/changes",
             "unsubscribe_url": unsubscribe_url,
         },
     )
 
 
-def confirm_email(tool_name: str | None, confirm_url: str, site_url: str) -> RenderedEmail:
+def confirm_email(tool_name: str | None, confirm_url: str, base_url: str) -> RenderedEmail:
     """The double opt-in request; `tool_name` None means every tool."""
     return _render(
         "confirm",
-        {"tool_name": tool_name, "confirm_url": confirm_url, "hours": CONFIRM_HOURS, "site_url": site_url.rstrip("/")},
+        {"tool_name": tool_name, "confirm_url": confirm_url, "hours": CONFIRM_HOURS, "site_url": base_url},
     )

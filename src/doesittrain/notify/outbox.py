@@ -29,7 +29,7 @@ def new_message_id(settings: Settings) -> str:
 
 def unsubscribe_url(settings: Settings, subscription_id: int, nonce: str) -> str:
     token = link_token(installation_secret(settings), UNSUBSCRIBE, subscription_id, nonce)
-    return f"{settings.site_url.rstrip('/')}/unsubscribe/{token}"
+    return f"{settings.base_url}/unsubscribe/{token}"
 
 
 def enqueue(
@@ -88,7 +88,7 @@ def enqueue_change_emails(
         if not all_tools and row.address_id in digest_addresses:
             continue
         url = unsubscribe_url(settings, row.id, row.nonce)
-        email = emails.change_email(changes if all_tools else by_tool[row.tool], settings.site_url, url, all_tools)
+        email = emails.change_email(changes if all_tools else by_tool[row.tool], settings.base_url, url, all_tools)
         enqueue(
             connection, settings, kind="change", address_id=row.address_id, subscription_id=row.id,
             publication_id=publication_id, email=email, unsubscribe=url, now=now,

@@ -339,7 +339,7 @@ async def tool_badge(request: Request) -> Response:
 
     def make(content: Content) -> Rendered:
         tool = feeds.require_tool(content.dataset, slug)
-        link = f"{request.app.state.settings.site_url.rstrip('/')}/tools/{tool.slug}"
+        link = f"{request.app.state.settings.base_url}/tools/{tool.slug}"
         return Rendered(charts.badge_svg(tool, link).encode(), "image/svg+xml", {"cache-control": "public, max-age=3600"})
 
     return cached(request, make)
