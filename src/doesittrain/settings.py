@@ -75,9 +75,6 @@ class Settings(BaseModel):
         """Every setting as text, as it would be written in its environment variable."""
         return {name: _as_text(getattr(self, name)) for name in type(self).model_fields}
 
-    def number(self, name: str) -> float:
-        return float(getattr(self, name))
-
     def replace(self, **values) -> "Settings":
         return _validated(self.values | {name: str(value) for name, value in values.items()})
 

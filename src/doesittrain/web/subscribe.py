@@ -28,7 +28,7 @@ CHECK_INBOX = wording.CHECK_INBOX
 def _limiters(request: Request) -> tuple[RateLimiter, RateLimiter]:
     state = request.app.state
     if not hasattr(state, "subscribe_limiters"):
-        per_minute = int(state.settings.number("rate_limit_per_minute"))
+        per_minute = state.settings.rate_limit_per_minute
         state.subscribe_limiters = (RateLimiter(per_minute, 60), RateLimiter(*ADDRESS_LIMIT))
     return state.subscribe_limiters
 
