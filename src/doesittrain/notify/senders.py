@@ -1,0 +1,187 @@
+"""Senders: what hands a prepared message to the world. The outbox knows only this interface.
+
+`open_sender(settings)` picks one from DOESITTRAIN_SMTP_URL:
+- `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://user:pass@host:465`: `SmtpSender`,
+  one connection kept open for a whole delivery pass, the certificate checked against the system's CAs or
+  DOESITTRAIN_SMTP_CA_FILE;
+- `console:`: `ConsoleSender`, which prints each message to standard output (for development).
+
+A sender either delivers or raises `DeliveryFailed`, saying whether the failure is permanent (do not retry) and
+whether the sender is unusable now (stop this pass; what is left stays owed).
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+import sys
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Protocol, TextIO
+from urllib.parse import unquote, urlsplit
+
+from ..errors import UserError
+from ..settings import Settings
+
+SMTP_TIMEOUT = 30
+CONSOLE = "console"
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, reason: str, *, permanent: bool, sender_gone: bool = False):
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.sender_gone = sender_gone
+
+
+class SenderUnreachable(Exception):
+    """The sender could not be opened at all (mail server down, TLS refused); nothing was attempted."""
+
+
+class Sender(Protocol):
+    def deliver(self, message: EmailMessage, recipient: str) -> None:
+        """Hand over one message for one recipient; raises DeliveryFailed."""
+
+    def close(self) -> None: ...
+
+
+# ---------------------------------------------------------------- SMTP
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    implicit_tls: bool
+    username: str | None
+    password: str | None
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """smtp://user:pass@host:587 (STARTTLS when the server offers it) or smtps://user:pass@host:465."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise UserError(
+            "DOESITTRAIN_SMTP_URL must look like smtp://user:password@host:587, smtps://host:465 or console:, "
+            f"not {parts.scheme or 'empty'}://…"
+        )
+    implicit_tls = parts.scheme == "smtps"
+    try:
+        port = parts.port or (465 if implicit_tls else 587)
+    except ValueError:
+        raise UserError("DOESITTRAIN_SMTP_URL has a port that is not a number.") from None
+    return SmtpServer(
+        host=parts.hostname,
+        port=port,
+        implicit_tls=implicit_tls,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+    )
+
+
+def tls_context(ca_file: str) -> ssl.SSLContext:
+    """Certificate and host name checked, against the given CA bundle or the system's."""
+    try:
+        return ssl.create_default_context(cafile=ca_file or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise UserError(f"DOESITTRAIN_SMTP_CA_FILE {ca_file}: not a readable PEM CA bundle ({exc}).") from None
+
+
+_ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")
+
+
+def smtp_failure(exc: Exception) -> tuple[int | None, str]:
+    """(reply code, reason) of a failed SMTP exchange, with any address in the server's words blanked out."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, text = next(iter(exc.recipients.values()))
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        code, text = exc.smtp_code, exc.smtp_error
+    else:
+        return None, f"{type(exc).__name__}: {exc}" if isinstance(exc, ssl.SSLError) else type(exc).__name__
+    text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+    return code, _ADDRESS.sub("(address)", f"{code} {text}")
+
+
+class SmtpSender:
+    """One SMTP connection, reused for every message of a pass."""
+
+    def __init__(self, server: SmtpServer, context: ssl.SSLContext):
+        try:
+            self.smtp = self._connect(server, context)
+        except (OSError, ssl.SSLError) as exc:  # smtplib's errors are OSErrors too
+            raise SenderUnreachable(smtp_failure(exc)[1]) from exc
+
+    @staticmethod
+    def _connect(server: SmtpServer, context: ssl.SSLContext) -> smtplib.SMTP:
+        if server.implicit_tls:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(server.host, server.port, timeout=SMTP_TIMEOUT, context=context)
+        else:
+            smtp = smtplib.SMTP(server.host, server.port, timeout=SMTP_TIMEOUT)
+            smtp.ehlo()
+            if smtp.has_extn("starttls"):
+                smtp.starttls(context=context)
+                smtp.ehlo()
+        if server.username:
+            smtp.login(server.username, server.password or "")
+        return smtp
+
+    def deliver(self, message: EmailMessage, recipient: str) -> None:
+        try:
+            self.smtp.send_message(message, to_addrs=[recipient])
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
+            # (SMTPException is an OSError too, so the server's replies are told apart from lost connections first.)
+            code, reason = smtp_failure(exc)
+            raise DeliveryFailed(reason, permanent=code is not None and code >= 500,
+                                 sender_gone=code == 421) from exc  # 421: the server is closing the connection
+        except OSError as exc:  # disconnected, reset, timed out
+            raise DeliveryFailed(f"connection lost: {smtp_failure(exc)[1]}", permanent=False, sender_gone=True) from exc
+
+    def close(self) -> None:
+        try:
+            self.smtp.quit()
+        except OSError:
+            self.smtp.close()
+
+
+# ---------------------------------------------------------------- console
+
+
+class ConsoleSender:
+    """Prints each message, headers and both parts, instead of sending it."""
+
+    _lock = threading.Lock()  # background delivery and a command may print at once
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream
+
+    def deliver(self, message: EmailMessage, recipient: str) -> None:
+        stream = self.stream or sys.stdout
+        with self._lock:
+            stream.write(f"---------- email to {recipient}\n{message.as_string()}\n")
+            stream.flush()
+
+    def close(self) -> None:
+        pass
+
+
+def is_console(smtp_url: str) -> bool:
+    return urlsplit(smtp_url.strip()).scheme == CONSOLE
+
+
+def check_configured(settings: Settings) -> None:
+    """Refuse early, with the setting to fix, when no sender is configured or the URL is malformed."""
+    if not settings.smtp_url:
+        raise UserError("No mail server is configured: set DOESITTRAIN_SMTP_URL (see `doesittrain settings`).")
+    if not is_console(settings.smtp_url):
+        parse_smtp_url(settings.smtp_url)
+
+
+def open_sender(settings: Settings) -> Sender:
+    """The sender DOESITTRAIN_SMTP_URL names, ready to deliver; raises SenderUnreachable when it cannot be."""
+    check_configured(settings)
+    if is_console(settings.smtp_url):
+        return ConsoleSender()
+    return SmtpSender(parse_smtp_url(settings.smtp_url), tls_context(settings.smtp_ca_file))
