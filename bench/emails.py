@@ -1,11 +1,12 @@
 """Publish one change to a tool with N subscribers (default 100,000), then deliver to a local SMTP sink.
 
-    python bench/emails.py [--subscribers 100000] [--database-url postgresql+psycopg://…]
+    python bench/emails.py [--subscribers 100000] [--postgres | --database-url postgresql+psycopg://…]
 
 Reports `doesittrain publish` (outbox rows written per second), then `doesittrain notify send` with 1 sender and
-with 4 senders at once (emails per second, each email checked to arrive exactly once). The sink is aiosmtpd on
-loopback in this process. Without --database-url the state is a SQLite file; PostgreSQL is where several senders
-share the outbox with row locks.
+with 4 senders side by side (emails per second, each sender's share, each email checked to arrive exactly once).
+The sink is aiosmtpd on loopback in this process. `--postgres` starts a throwaway PostgreSQL cluster (Debian's
+postgresql package, fsync on) for the run; without it or --database-url the state is a SQLite file. PostgreSQL is
+where several senders share the outbox with row locks.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -88,26 +90,50 @@ def requeue(database_url: str) -> int:
     return count
 
 
-def deliver(senders: int, env: dict[str, str], sink: Sink, expected: int) -> float:
+def deliver(senders: int, env: dict[str, str], sink: Sink, expected: int) -> tuple[float, list[str]]:
+    """Start `senders` processes at once; wall time until the last one is done, and what each one reported."""
     sink.recipients.clear()
     started = time.perf_counter()
-    processes = [subprocess.Popen([*DOESITTRAIN, "notify", "send"], env=env, stdout=subprocess.DEVNULL) for _ in range(senders)]
-    for process in processes:
-        if process.wait() != 0:
-            raise SystemExit("notify send failed")
+    processes = [subprocess.Popen([*DOESITTRAIN, "notify", "send"], env=env, stdout=subprocess.PIPE, text=True)
+                 for _ in range(senders)]
+    reports = [process.communicate()[0].strip() for process in processes]
     seconds = time.perf_counter() - started
+    if any(process.returncode != 0 for process in processes):
+        raise SystemExit(f"notify send failed: {reports}")
     if len(sink.recipients) != expected or set(sink.recipients.values()) != {1}:
         raise SystemExit(f"{len(sink.recipients)} recipients of {expected}, some more than once: {sink.recipients.most_common(3)}")
-    return seconds
+    return seconds, reports
+
+
+def start_postgres(folder: Path) -> tuple[str, Callable[[], None]]:
+    """A private PostgreSQL cluster on a free loopback port (as scripts/test starts one); returns URL and stop."""
+    pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
+    data, port = folder / "pg", free_port()
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+    if os.getuid() == 0:
+        shutil.chown(folder, "postgres")
+    quiet = {"check": True, "stdout": subprocess.DEVNULL}
+    subprocess.run([*as_postgres, pg_bin / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"], **quiet)
+    subprocess.run([*as_postgres, pg_bin / "pg_ctl", "-D", data, "-l", folder / "pg.log", "-w", "-o",
+                    f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=100", "start"], **quiet)
+
+    def stop() -> None:
+        subprocess.run([*as_postgres, pg_bin / "pg_ctl", "-D", data, "-m", "fast", "stop"], stdout=subprocess.DEVNULL)
+
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", stop
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL for the run")
     args = parser.parse_args()
     print(machine.describe())
     tmp = Path(tempfile.mkdtemp(prefix="doesittrain-bench-"))
+    stop_postgres = lambda: None  # noqa: E731
+    if args.postgres:
+        args.database_url, stop_postgres = start_postgres(tmp)
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -132,11 +158,14 @@ def main() -> None:
         for senders in (1, 4):
             if senders > 1:
                 requeue(database_url)
-            seconds = deliver(senders, env, sink, args.subscribers)
+            seconds, reports = deliver(senders, env, sink, args.subscribers)
             print(f"  notify send x{senders}: {args.subscribers} emails in {seconds:.1f} s   "
                   f"{args.subscribers / seconds:8.0f} emails/s, each delivered once   (target 500/s with 4)")
+            for number, report in enumerate(reports, 1):
+                print(f"    sender {number}: {report}")
     finally:
         controller.stop()
+        stop_postgres()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Protocol
+from typing import TYPE_CHECKING, Iterable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from .. import verdicts, wording
 from ..dataset.schema import Field_
+
+if TYPE_CHECKING:  # publish calls notify, never the other way round; the record is only named here
+    from ..publish.change import VerdictChange
 
 CONFIRM_HOURS = 48
 
@@ -19,15 +22,6 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
-
-
-class ChangeLike(Protocol):
-    tool: str
-    tool_name: str
-    plan_name: str
-    field: str
-    before: str
-    after: str
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +52,7 @@ def tool_url(base_url: str, slug: str) -> str:
     return f"{base_url}/tools/{slug}"
 
 
-def _described(change: ChangeLike) -> dict:
+def _described(change: VerdictChange) -> dict:
     field = Field_(change.field)
     return {
         "change": change,
@@ -68,7 +62,7 @@ def _described(change: ChangeLike) -> dict:
     }
 
 
-def _grouped_by_tool(changes: Iterable[ChangeLike], base_url: str) -> list[dict]:
+def _grouped_by_tool(changes: Iterable[VerdictChange], base_url: str) -> list[dict]:
     tools: dict[str, dict] = {}
     for change in changes:
         entry = tools.setdefault(
@@ -78,7 +72,7 @@ def _grouped_by_tool(changes: Iterable[ChangeLike], base_url: str) -> list[dict]
     return list(tools.values())
 
 
-def change_email(changes: list[ChangeLike], base_url: str, unsubscribe_url: str, all_tools: bool) -> RenderedEmail:
+def change_email(changes: list[VerdictChange], base_url: str, unsubscribe_url: str, all_tools: bool) -> RenderedEmail:
     """One email for one publish: the changes of one tool, or of every changed tool for an all-tools subscriber.
     `base_url` is `Settings.base_url`."""
     return _render(
