@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import resource
 import secrets
 import shutil
 import socket
@@ -93,16 +94,25 @@ def requeue(database_url: str) -> int:
 def deliver(senders: int, env: dict[str, str], sink: Sink, expected: int) -> tuple[float, list[str]]:
     """Start `senders` processes at once; wall time until the last one is done, and what each one reported."""
     sink.recipients.clear()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     processes = [subprocess.Popen([*DOESITTRAIN, "notify", "send"], env=env, stdout=subprocess.PIPE, text=True)
                  for _ in range(senders)]
     reports = [process.communicate()[0].strip() for process in processes]
     seconds = time.perf_counter() - started
+    senders_cpu, sink_cpu = (after - before for after, before in zip(cpu_seconds(), cpu_before))
+    reports.append(f"CPU per email: senders {senders_cpu / expected * 1000:.2f} ms, sink {sink_cpu / expected * 1000:.2f} ms")
     if any(process.returncode != 0 for process in processes):
         raise SystemExit(f"notify send failed: {reports}")
     if len(sink.recipients) != expected or set(sink.recipients.values()) != {1}:
         raise SystemExit(f"{len(sink.recipients)} recipients of {expected}, some more than once: {sink.recipients.most_common(3)}")
     return seconds, reports
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time of finished child processes (the senders) and of this process (the sink), user + system."""
+    children, own = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+    return children.ru_utime + children.ru_stime, own.ru_utime + own.ru_stime
 
 
 def start_postgres(folder: Path) -> tuple[str, Callable[[], None]]:
@@ -161,8 +171,9 @@ def main() -> None:
             seconds, reports = deliver(senders, env, sink, args.subscribers)
             print(f"  notify send x{senders}: {args.subscribers} emails in {seconds:.1f} s   "
                   f"{args.subscribers / seconds:8.0f} emails/s, each delivered once   (target 500/s with 4)")
-            for number, report in enumerate(reports, 1):
+            for number, report in enumerate(reports[:-1], 1):
                 print(f"    sender {number}: {report}")
+            print(f"    {reports[-1]}")
     finally:
         controller.stop()
         stop_postgres()

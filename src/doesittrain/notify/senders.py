@@ -12,6 +12,7 @@ whether the sender is unusable now (stop this pass; what is left stays owed).
 
 from __future__ import annotations
 
+import email.policy
 import re
 import smtplib
 import ssl
@@ -19,6 +20,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Protocol, TextIO
 from urllib.parse import unquote, urlsplit
 
@@ -130,7 +132,10 @@ class SmtpSender:
 
     def deliver(self, message: EmailMessage, recipient: str) -> None:
         try:
-            self.smtp.send_message(message, to_addrs=[recipient])
+            if recipient.isascii():  # flattened once, here (send_message would parse and flatten it again)
+                self.smtp.sendmail(parseaddr(message["From"])[1], [recipient], message.as_bytes(policy=email.policy.SMTP))
+            else:  # send_message knows when SMTPUTF8 is needed
+                self.smtp.send_message(message, to_addrs=[recipient])
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
             # (SMTPException is an OSError too, so the server's replies are told apart from lost connections first.)
             code, reason = smtp_failure(exc)
