@@ -14,8 +14,6 @@ from ..dataset.schema import Field_
 if TYPE_CHECKING:  # publish calls notify, never the other way round; the record is only named here
     from ..publish.change import VerdictChange
 
-CONFIRM_HOURS = 48
-
 
 @dataclass(frozen=True)
 class RenderedEmail:
@@ -88,9 +86,9 @@ def change_email(changes: list[VerdictChange], base_url: str, unsubscribe_url: s
     )
 
 
-def confirm_email(tool_name: str | None, confirm_url: str, base_url: str) -> RenderedEmail:
+def confirm_email(tool_name: str | None, confirm_url: str, base_url: str, valid_hours: int) -> RenderedEmail:
     """The double opt-in request; `tool_name` None means every tool."""
     return _render(
         "confirm",
-        {"tool_name": tool_name, "confirm_url": confirm_url, "hours": CONFIRM_HOURS, "site_url": base_url},
+        {"tool_name": tool_name, "confirm_url": confirm_url, "hours": valid_hours, "site_url": base_url},
     )
