@@ -40,7 +40,6 @@ def client(tmp_path_factory):
     )
     with TestClient(create_app(site_settings), base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
-    admin.login_failures.clear()
 
 
 def assert_answered(response) -> None:
