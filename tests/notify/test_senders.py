@@ -53,9 +53,20 @@ def tls_mode(request) -> bool:
     return request.param == "smtps"
 
 
-def running(server: TlsServer):
+def deliver_one(make_settings, tmp_path, context: ssl.SSLContext, implicit: bool, trusted: trustme.CA | None):
+    """Queue one mail and run a delivery pass against a TLS server, trusting `trusted` (None: the system's CAs)."""
+    server = TlsServer(context, implicit)
+    ca_file = ""
+    if trusted is not None:
+        ca_file = str(tmp_path / "ca.pem")
+        trusted.cert_pem.write_to_path(ca_file)
+    settings = make_settings(database_url=f"sqlite:///{tmp_path / 's.db'}", smtp_url=server.url, smtp_ca_file=ca_file)
+    queue_one(settings)
     server.controller.start()
-    return server
+    try:
+        return server, settings, send_due(settings)
+    finally:
+        server.controller.stop()
 
 
 def queue_one(settings, address: str = "reader@example.org") -> None:
@@ -74,15 +85,7 @@ def statuses(settings) -> list[str]:
 
 
 def test_mail_goes_over_tls_when_the_certificate_chains_to_the_configured_ca(make_settings, tmp_path, ca, tls_mode):
-    server = running(TlsServer(server_context(ca, HOST), implicit=tls_mode))
-    try:
-        ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-        settings = make_settings(database_url=f"sqlite:///{tmp_path / 's.db'}", smtp_url=server.url,
-                                 smtp_ca_file=str(tmp_path / "ca.pem"))
-        queue_one(settings)
-        report = send_due(settings)
-    finally:
-        server.controller.stop()
+    server, settings, report = deliver_one(make_settings, tmp_path, server_context(ca, HOST), tls_mode, ca)
     assert (report.sent, report.server_unreachable) == (1, None)
     assert [m["To"] for m in server.catcher.messages] == ["reader@example.org"]
     assert statuses(settings) == ["sent"]
@@ -94,28 +97,14 @@ def test_a_certificate_that_does_not_check_out_is_refused_and_the_mail_stays_owe
         context, trusted = server_context(trustme.CA(), HOST), ca
     else:
         context, trusted = server_context(ca, "mail.example.org"), ca
-    server = running(TlsServer(context, implicit=tls_mode))
-    try:
-        trusted.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-        settings = make_settings(database_url=f"sqlite:///{tmp_path / 's.db'}", smtp_url=server.url,
-                                 smtp_ca_file=str(tmp_path / "ca.pem"))
-        queue_one(settings)
-        report = send_due(settings)
-    finally:
-        server.controller.stop()
+    server, settings, report = deliver_one(make_settings, tmp_path, context, tls_mode, trusted)
     assert report.sent == 0 and "CERTIFICATE_VERIFY_FAILED" in report.server_unreachable
     assert server.catcher.messages == []
     assert statuses(settings) == ["pending"]
 
 
 def test_without_a_ca_file_the_systems_cas_are_used_and_a_private_ca_is_refused(make_settings, tmp_path, ca, tls_mode):
-    server = running(TlsServer(server_context(ca, HOST), implicit=tls_mode))
-    try:
-        settings = make_settings(database_url=f"sqlite:///{tmp_path / 's.db'}", smtp_url=server.url)
-        queue_one(settings)
-        report = send_due(settings)
-    finally:
-        server.controller.stop()
+    _, _, report = deliver_one(make_settings, tmp_path, server_context(ca, HOST), tls_mode, trusted=None)
     assert report.sent == 0 and "CERTIFICATE_VERIFY_FAILED" in report.server_unreachable
 
 
