@@ -1,6 +1,6 @@
 """Publish one change to a tool with N subscribers (default 100,000), then deliver to a local SMTP sink.
 
-    python bench/emails.py [--subscribers 100000] [--postgres | --database-url postgresql+psycopg://…]
+    python bench/emails.py [--subscribers 100000] [--senders 1,4] [--postgres | --database-url postgresql+psycopg://…]
 
 Reports `doesittrain publish` (outbox rows written per second), then `doesittrain notify send` with 1 sender and
 with 4 senders side by side (emails per second, each sender's share, each email checked to arrive exactly once).
@@ -138,6 +138,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL for the run")
+    parser.add_argument("--senders", default="1,4", help="sender counts to run one after the other, e.g. 4 or 1,4")
     args = parser.parse_args()
     print(machine.describe())
     tmp = Path(tempfile.mkdtemp(prefix="doesittrain-bench-"))
@@ -165,8 +166,8 @@ def main() -> None:
         print(f"doesittrain publish, one tool with {args.subscribers} subscribers ({database_url.split(':')[0]}):")
         print(f"  {published.stdout.strip().splitlines()[-1]}")
         print(f"  {publish_seconds:.1f} s   {args.subscribers / publish_seconds:8.0f} outbox rows/s (whole command)")
-        for senders in (1, 4):
-            if senders > 1:
+        for run, senders in enumerate(int(n) for n in args.senders.split(",")):
+            if run:
                 requeue(database_url)
             seconds, reports = deliver(senders, env, sink, args.subscribers)
             print(f"  notify send x{senders}: {args.subscribers} emails in {seconds:.1f} s   "

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
 from .. import verdicts, wording
 from ..dataset.schema import Field_
@@ -15,11 +16,20 @@ if TYPE_CHECKING:  # publish calls notify, never the other way round; the record
     from ..publish.change import VerdictChange
 
 
+# Rendered in place of each subscriber's unsubscribe link, so one rendering serves every subscriber of a change
+# (letters only: HTML escaping leaves it as it is).
+UNSUBSCRIBE_LINK = "UNSUBSCRIBELINKPLACEHOLDER"
+
+
 @dataclass(frozen=True)
 class RenderedEmail:
     subject: str
     text: str
     html: str
+
+    def with_unsubscribe_link(self, url: str) -> "RenderedEmail":
+        return RenderedEmail(self.subject, self.text.replace(UNSUBSCRIBE_LINK, url),
+                             self.html.replace(UNSUBSCRIBE_LINK, str(escape(url))))
 
 
 @lru_cache(maxsize=1)
@@ -70,9 +80,12 @@ def _grouped_by_tool(changes: Iterable[VerdictChange], base_url: str) -> list[di
     return list(tools.values())
 
 
-def change_email(changes: list[VerdictChange], base_url: str, unsubscribe_url: str, all_tools: bool) -> RenderedEmail:
+def change_email(changes: list[VerdictChange], base_url: str, all_tools: bool,
+                 unsubscribe_url: str = UNSUBSCRIBE_LINK) -> RenderedEmail:
     """One email for one publish: the changes of one tool, or of every changed tool for an all-tools subscriber.
-    `base_url` is `Settings.base_url`."""
+    `base_url` is `Settings.base_url`.
+
+    Without `unsubscribe_url` the link is a placeholder, filled per subscriber by `with_unsubscribe_link`."""
     return _render(
         "change",
         {

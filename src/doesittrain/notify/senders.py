@@ -19,7 +19,7 @@ import ssl
 import sys
 import threading
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import parseaddr
 from typing import Protocol, TextIO
 from urllib.parse import unquote, urlsplit
@@ -28,6 +28,7 @@ from ..errors import UserError
 from ..settings import Settings
 
 SMTP_TIMEOUT = 30
+_FLATTEN = email.policy.compat32.clone(linesep="\r\n")  # what SMTP wants; the messages are compat32 MIME
 CONSOLE = "console"
 
 
@@ -44,7 +45,7 @@ class SenderUnreachable(Exception):
 
 
 class Sender(Protocol):
-    def deliver(self, message: EmailMessage, recipient: str) -> None:
+    def deliver(self, message: Message, recipient: str) -> None:
         """Hand over one message for one recipient; raises DeliveryFailed."""
 
     def close(self) -> None: ...
@@ -130,12 +131,11 @@ class SmtpSender:
             smtp.login(server.username, server.password or "")
         return smtp
 
-    def deliver(self, message: EmailMessage, recipient: str) -> None:
+    def deliver(self, message: Message, recipient: str) -> None:
+        options = [] if recipient.isascii() else ["SMTPUTF8"]  # an address with non-ASCII characters needs it
         try:
-            if recipient.isascii():  # flattened once, here (send_message would parse and flatten it again)
-                self.smtp.sendmail(parseaddr(message["From"])[1], [recipient], message.as_bytes(policy=email.policy.SMTP))
-            else:  # send_message knows when SMTPUTF8 is needed
-                self.smtp.send_message(message, to_addrs=[recipient])
+            self.smtp.sendmail(parseaddr(message["From"])[1], [recipient], message.as_bytes(policy=_FLATTEN),
+                               mail_options=options)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
             # (SMTPException is an OSError too, so the server's replies are told apart from lost connections first.)
             code, reason = smtp_failure(exc)
@@ -162,7 +162,7 @@ class ConsoleSender:
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream
 
-    def deliver(self, message: EmailMessage, recipient: str) -> None:
+    def deliver(self, message: Message, recipient: str) -> None:
         stream = self.stream or sys.stdout
         with self._lock:
             stream.write(f"---------- email to {recipient}\n{message.as_string()}\n")
