@@ -120,8 +120,8 @@ def two_workers(postgres_url, tmp_path, example_dataset):
     """Two `serve` processes on one PostgreSQL, each with its own browser session."""
     env = dict(os.environ, DOESITTRAIN_HOME=str(tmp_path / "home"), DOESITTRAIN_DATABASE_URL=postgres_url,
                DOESITTRAIN_DATASET=str(example_dataset), DOESITTRAIN_SECRET_KEY="shared",
-               DOESITTRAIN_ADMIN_PASSWORD="right one", DOESITTRAIN_RATE_LIMIT_PER_MINUTE="4")
-    env.pop("DOESITTRAIN_SMTP_URL", None)
+               DOESITTRAIN_ADMIN_PASSWORD="right one", DOESITTRAIN_RATE_LIMIT_PER_MINUTE="4",
+               DOESITTRAIN_SMTP_URL="console:")  # alerts are on; the confirmation mails go to the console
     servers = [start_serve(env) for _ in range(2)]
     try:
         for _, base in servers:
