@@ -6,8 +6,8 @@ How rows are claimed:
 - SQLite: the transaction starts with `BEGIN IMMEDIATE`, so only one sender holds the database at a time.
 A batch goes out over one connection; it ends after BATCH_SIZE messages or BATCH_SECONDS, whichever comes first,
 and every message the server accepted is marked sent in that batch's commit. If the process dies before the
-commit, the transaction rolls back and the next run sends the batch again with the same Message-IDs, which mail
-clients treat as one message each.
+commit, the transaction rolls back and the next run sends the whole batch again: what the server had accepted
+arrives a second time with the same Message-ID, which mail clients treat as one message.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ def tls_context(ca_file: str) -> ssl.SSLContext:
 _ADDRESS = re.compile(r"[^\s<>@]+@[^\s<>@]+")
 
 
-def smtp_failure(exc: Exception) -> tuple[int | None, str]:
+def _smtp_failure(exc: Exception) -> tuple[int | None, str]:
     """(reply code, reason) of a failed SMTP exchange, with any address in the server's words blanked out."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         code, text = next(iter(exc.recipients.values()))
@@ -115,7 +115,7 @@ class SmtpSender:
         try:
             self.smtp = self._connect(server, context)
         except (OSError, ssl.SSLError) as exc:  # smtplib's errors are OSErrors too
-            raise SenderUnreachable(smtp_failure(exc)[1]) from exc
+            raise SenderUnreachable(_smtp_failure(exc)[1]) from exc
 
     @staticmethod
     def _connect(server: SmtpServer, context: ssl.SSLContext) -> smtplib.SMTP:
@@ -138,11 +138,11 @@ class SmtpSender:
                                mail_options=options)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as exc:
             # (SMTPException is an OSError too, so the server's replies are told apart from lost connections first.)
-            code, reason = smtp_failure(exc)
+            code, reason = _smtp_failure(exc)
             raise DeliveryFailed(reason, permanent=code is not None and code >= 500,
                                  sender_gone=code == 421) from exc  # 421: the server is closing the connection
         except OSError as exc:  # disconnected, reset, timed out
-            raise DeliveryFailed(f"connection lost: {smtp_failure(exc)[1]}", permanent=False, sender_gone=True) from exc
+            raise DeliveryFailed(f"connection lost: {_smtp_failure(exc)[1]}", permanent=False, sender_gone=True) from exc
 
     def close(self) -> None:
         try:
