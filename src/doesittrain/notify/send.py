@@ -134,9 +134,14 @@ _UTF8_QP.body_encoding = QP
 _BOUNDARY = "=_doesittrain_alternative"
 
 
+@lru_cache(maxsize=4)
+def _from_header(mail_from: str) -> str:
+    return formataddr(parseaddr(mail_from), charset="utf-8")
+
+
 def build_message(row, settings: Settings) -> Message:
     message = MIMEMultipart("alternative", boundary=_BOUNDARY)
-    message["From"] = formataddr(parseaddr(settings.mail_from), charset="utf-8")
+    message["From"] = _from_header(settings.mail_from)
     message["To"] = row.email
     message["Subject"] = row.subject if row.subject.isascii() else Header(row.subject, "utf-8")
     message["Date"] = format_datetime(row.created_at.replace(tzinfo=dt.timezone.utc))
