@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from doesittrain.notify.tables import utcnow
-from doesittrain.store.db import engine_for
+from doesittrain.store.db import engine_for, upgrade
 from doesittrain.web import ratelimit
 from doesittrain.web.ratelimit import RateLimit
 from doesittrain.web.security import RateLimited
@@ -122,6 +122,7 @@ def two_workers(postgres_url, tmp_path, example_dataset):
                DOESITTRAIN_DATASET=str(example_dataset), DOESITTRAIN_SECRET_KEY="shared",
                DOESITTRAIN_ADMIN_PASSWORD="right one", DOESITTRAIN_RATE_LIMIT_PER_MINUTE="4",
                DOESITTRAIN_SMTP_URL="console:")  # alerts are on; the confirmation mails go to the console
+    upgrade(postgres_url)  # once, before both start, as a deployment runs `doesittrain db upgrade`
     servers = [start_serve(env) for _ in range(2)]
     try:
         for _, base in servers:
