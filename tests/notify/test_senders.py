@@ -128,5 +128,6 @@ def test_the_console_sender_prints_each_mail_and_marks_it_sent(make_settings, tm
     assert report.sent == 2
     assert printed.count("---------- email to ") == 2
     assert "To: first@example.org" in printed and "To: second@example.org" in printed
-    assert "Subject: A change" in printed and "Something changed." in printed
+    assert "Subject: A change" in printed
+    assert "[text/plain]\nSomething changed." in printed and "[text/html]\n<p>Something changed.</p>" in printed
     assert statuses(settings) == ["sent", "sent"]

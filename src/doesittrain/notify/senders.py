@@ -18,6 +18,7 @@ import ssl
 import sys
 import threading
 from dataclasses import dataclass
+from email.header import decode_header, make_header
 from email.message import Message
 from email.policy import Compat32
 from email.utils import parseaddr
@@ -184,11 +185,22 @@ class ConsoleSender:
     def deliver(self, message: Message, recipient: str) -> None:
         stream = self.stream or sys.stdout
         with self._lock:
-            stream.write(f"---------- email to {recipient}\n{message.as_string()}\n")
+            stream.write(f"---------- email to {recipient}\n{readable(message)}\n")
             stream.flush()
 
     def close(self) -> None:
         pass
+
+
+def readable(message: Message) -> str:
+    """Headers and each part as a person reads them: encoded words and quoted-printable decoded."""
+    lines = [f"{name}: {make_header(decode_header(str(value)))}" for name, value in message.items()
+             if name not in ("Content-Type", "MIME-Version")]
+    for part in message.walk():
+        if not part.is_multipart():
+            body = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8", errors="replace")
+            lines += ["", f"[{part.get_content_type()}]", body.rstrip("\n")]
+    return "\n".join(lines) + "\n"
 
 
 def is_console(smtp_url: str) -> bool:
