@@ -1,11 +1,12 @@
 """Publish one change to a tool with N subscribers (default 100,000), then deliver to a local SMTP sink.
 
-    python bench/emails.py [--subscribers 100000] [--database-url postgresql+psycopg://…]
+    python bench/emails.py [--subscribers 100000] [--senders 1,4] [--postgres | --database-url postgresql+psycopg://…]
 
 Reports `doesittrain publish` (outbox rows written per second), then `doesittrain notify send` with 1 sender and
-with 4 senders at once (emails per second, each email checked to arrive exactly once). The sink is aiosmtpd on
-loopback in this process. Without --database-url the state is a SQLite file; PostgreSQL is where several senders
-share the outbox with row locks.
+with 4 senders side by side (emails per second, each sender's share, each email checked to arrive exactly once).
+The sink is aiosmtpd on loopback in this process. `--postgres` starts a throwaway PostgreSQL cluster (Debian's
+postgresql package, fsync on) for the run; without it or --database-url the state is a SQLite file. PostgreSQL is
+where several senders share the outbox with row locks.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import resource
 import secrets
 import shutil
 import socket
@@ -23,6 +25,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -88,26 +91,60 @@ def requeue(database_url: str) -> int:
     return count
 
 
-def deliver(senders: int, env: dict[str, str], sink: Sink, expected: int) -> float:
+def deliver(senders: int, env: dict[str, str], sink: Sink, expected: int) -> tuple[float, list[str]]:
+    """Start `senders` processes at once; wall time until the last one is done, and what each one reported."""
     sink.recipients.clear()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
-    processes = [subprocess.Popen([*DOESITTRAIN, "notify", "send"], env=env, stdout=subprocess.DEVNULL) for _ in range(senders)]
-    for process in processes:
-        if process.wait() != 0:
-            raise SystemExit("notify send failed")
+    processes = [subprocess.Popen([*DOESITTRAIN, "notify", "send"], env=env, stdout=subprocess.PIPE, text=True)
+                 for _ in range(senders)]
+    reports = [process.communicate()[0].strip() for process in processes]
     seconds = time.perf_counter() - started
+    senders_cpu, sink_cpu = (after - before for after, before in zip(cpu_seconds(), cpu_before))
+    reports.append(f"CPU per email: senders {senders_cpu / expected * 1000:.2f} ms, sink {sink_cpu / expected * 1000:.2f} ms")
+    if any(process.returncode != 0 for process in processes):
+        raise SystemExit(f"notify send failed: {reports}")
     if len(sink.recipients) != expected or set(sink.recipients.values()) != {1}:
         raise SystemExit(f"{len(sink.recipients)} recipients of {expected}, some more than once: {sink.recipients.most_common(3)}")
-    return seconds
+    return seconds, reports
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time of finished child processes (the senders) and of this process (the sink), user + system."""
+    children, own = resource.getrusage(resource.RUSAGE_CHILDREN), resource.getrusage(resource.RUSAGE_SELF)
+    return children.ru_utime + children.ru_stime, own.ru_utime + own.ru_stime
+
+
+def start_postgres(folder: Path) -> tuple[str, Callable[[], None]]:
+    """A private PostgreSQL cluster on a free loopback port (as scripts/test starts one); returns URL and stop."""
+    pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: int(p.parent.name))[-1]
+    data, port = folder / "pg", free_port()
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+    if os.getuid() == 0:
+        shutil.chown(folder, "postgres")
+    quiet = {"check": True, "stdout": subprocess.DEVNULL}
+    subprocess.run([*as_postgres, pg_bin / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"], **quiet)
+    subprocess.run([*as_postgres, pg_bin / "pg_ctl", "-D", data, "-l", folder / "pg.log", "-w", "-o",
+                    f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=100", "start"], **quiet)
+
+    def stop() -> None:
+        subprocess.run([*as_postgres, pg_bin / "pg_ctl", "-D", data, "-m", "fast", "stop"], stdout=subprocess.DEVNULL)
+
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", stop
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL for the run")
+    parser.add_argument("--senders", default="1,4", help="sender counts to run one after the other, e.g. 4 or 1,4")
     args = parser.parse_args()
     print(machine.describe())
     tmp = Path(tempfile.mkdtemp(prefix="doesittrain-bench-"))
+    stop_postgres = lambda: None  # noqa: E731
+    if args.postgres:
+        args.database_url, stop_postgres = start_postgres(tmp)
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -129,14 +166,18 @@ def main() -> None:
         print(f"doesittrain publish, one tool with {args.subscribers} subscribers ({database_url.split(':')[0]}):")
         print(f"  {published.stdout.strip().splitlines()[-1]}")
         print(f"  {publish_seconds:.1f} s   {args.subscribers / publish_seconds:8.0f} outbox rows/s (whole command)")
-        for senders in (1, 4):
-            if senders > 1:
+        for run, senders in enumerate(int(n) for n in args.senders.split(",")):
+            if run:
                 requeue(database_url)
-            seconds = deliver(senders, env, sink, args.subscribers)
+            seconds, reports = deliver(senders, env, sink, args.subscribers)
             print(f"  notify send x{senders}: {args.subscribers} emails in {seconds:.1f} s   "
                   f"{args.subscribers / seconds:8.0f} emails/s, each delivered once   (target 500/s with 4)")
+            for number, report in enumerate(reports[:-1], 1):
+                print(f"    sender {number}: {report}")
+            print(f"    {reports[-1]}")
     finally:
         controller.stop()
+        stop_postgres()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -13,7 +13,8 @@ import yaml
 
 from doesittrain.errors import UserError
 from doesittrain.notify import subscriptions
-from doesittrain.notify.tables import changes, outbox, publications
+from doesittrain.notify.tables import outbox
+from doesittrain.publish.tables import changes, publications
 from doesittrain.publish import publish, published_changes
 from doesittrain.store.db import engine_for
 

@@ -16,7 +16,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("doesittrain.dataset.commands", "check", "Validate every tool file; exit 1 on any error (warnings keep exit 0)."),
     "serve": ("doesittrain.web.commands", "serve", "Start the website (state lives in the home folder, created if missing)."),
     "build": ("doesittrain.web.commands", "build_command", "Write the whole public site as static files into OUT (pages, feeds, API JSON, downloads, sitemap)."),
-    "publish": ("doesittrain.notify.commands", "publish", "Record what changed since the last publish and queue one email per change for its subscribers."),
+    "publish": ("doesittrain.publish.commands", "publish", "Record what changed since the last publish and queue one email per change for its subscribers."),
     "notify": ("doesittrain.notify.commands", "notify", "Email delivery."),
     "subscribers": ("doesittrain.notify.commands", "subscribers", "Answer data requests about one email address."),
     "monitor": ("doesittrain.monitor.commands", "monitor", "Watch the policy pages the dataset cites and record what changes."),

@@ -333,10 +333,11 @@ def tool_feed_title(tool_name: str) -> str:
 CHANGES_FEED_TITLE = "Does it train? Verdict changes"
 ALL_CHANGES_LINK_TITLE = "All verdict changes"
 
-CHECK_INBOX = (
-    "Thanks. If this address can receive alerts, a confirmation link is on its way. "
-    "Open it within 48 hours to start the alert."
-)
+def check_inbox(valid_hours: int) -> str:
+    return (
+        "Thanks. If this address can receive alerts, a confirmation link is on its way. "
+        f"Open it within {valid_hours} hours to start the alert."
+    )
 
 LICENCE = {
     "data": "CC BY 4.0",

@@ -16,13 +16,6 @@ from tests.hardening.support import PolicyServer, LIVE_MARKUP, SCRIPT, ATTRIBUTE
 PASSWORD = "correct horse battery staple"
 
 
-@pytest.fixture(autouse=True)
-def fresh_lockout():
-    admin.login_failures.clear()
-    yield
-    admin.login_failures.clear()
-
-
 @pytest.fixture
 def editor_settings(make_settings):
     return make_settings(admin_password=PASSWORD, site_url="https://doesittrain.test", allow_private_addresses="1")

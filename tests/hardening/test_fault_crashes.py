@@ -142,7 +142,8 @@ def subscribe_confirmed(settings, address: str) -> None:
 
 def test_a_publish_killed_mid_way_is_completed_exactly_once_by_the_rerun(make_settings, database_url, tmp_path, mail_server):
     from doesittrain.notify.send import send_due
-    from doesittrain.notify.tables import changes, outbox, publications
+    from doesittrain.notify.tables import outbox
+    from doesittrain.publish.tables import changes, publications
     from doesittrain.publish import publish
 
     folder = tmp_path / "dataset"

@@ -40,7 +40,6 @@ def client(tmp_path_factory):
     )
     with TestClient(create_app(site_settings), base_url="http://127.0.0.1:8000") as test_client:
         yield test_client
-    admin.login_failures.clear()
 
 
 def assert_answered(response) -> None:
@@ -147,7 +146,7 @@ def test_link_pages_take_any_token(client, token, method, page):
 @given(password=hostile_text, fields=st.dictionaries(hostile_text, hostile_text, max_size=3))
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 def test_admin_login_takes_any_password(client, password, fields):
-    admin.login_failures.clear()  # the lockout would otherwise answer every attempt after the fifth
+    admin.login_failures.clear(client.app.state.settings)  # the lockout would otherwise answer every attempt after the fifth
     token = form_token(client, "/admin/login")
     response = client.post("/admin/login", data={**fields, "password": password, "csrf_token": token}, follow_redirects=False)
     assert response.status_code < 500 and "Traceback" not in response.text

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import defaultdict
 
 import pytest
@@ -179,29 +180,30 @@ def _sender_process(settings) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def test_a_sender_killed_after_the_server_accepted_resends_the_same_message_id(mail_settings, smtp_server, dataset_dir):
-    readers = _owed_change(mail_settings, dataset_dir, 4)
+@pytest.mark.parametrize("killed_at", [1, 3])
+def test_a_sender_killed_after_the_server_accepted_part_of_a_batch_resends_it_with_the_same_message_ids(
+    mail_settings, smtp_server, dataset_dir, killed_at
+):
+    readers = _owed_change(mail_settings, dataset_dir, 6)
     process_holder: dict = {}
-    killed = threading.Event()
 
-    def kill_sender_before_it_hears_250(message) -> None:
-        # The server has the message; the sender dies before it can mark the row sent.
-        if not killed.is_set():
-            killed.set()
+    def kill_sender_before_it_commits(message) -> None:
+        # The server has `killed_at` messages of one batch; the sender dies before the batch's commit.
+        if len(smtp_server.catcher.messages) == killed_at:
             os.kill(process_holder["process"].pid, signal.SIGKILL)
             process_holder["process"].wait(10)
 
-    smtp_server.catcher.on_data = kill_sender_before_it_hears_250
+    smtp_server.catcher.on_data = kill_sender_before_it_commits
     process_holder["process"] = _sender_process(mail_settings)
     assert process_holder["process"].wait(60) == -signal.SIGKILL
-    assert len(smtp_server.catcher.messages) == 1
-    assert outbox_statuses(mail_settings) == {"pending": 4}
+    assert len(smtp_server.catcher.messages) == killed_at
+    assert outbox_statuses(mail_settings) == {"pending": 6}  # nothing recorded as sent that was not committed
 
     smtp_server.catcher.on_data = None
-    assert send.send_due(mail_settings).sent == 4  # the next run, here in-process
-    first = smtp_server.catcher.messages[0]
-    copies = smtp_server.catcher.to(first["To"])
-    assert len(copies) == 2 and copies[0]["Message-ID"] == copies[1]["Message-ID"]
+    assert send.send_due(mail_settings).sent == 6  # the next run, here in-process
+    for first in smtp_server.catcher.messages[:killed_at]:
+        copies = smtp_server.catcher.to(first["To"])
+        assert len(copies) == 2 and copies[0]["Message-ID"] == copies[1]["Message-ID"]
     _assert_everyone_got_it_once(readers, smtp_server, mail_settings)
 
 
@@ -221,3 +223,33 @@ def test_two_senders_at_once_share_the_work_without_duplicates(make_settings, po
     _assert_everyone_got_it_once(readers, smtp_server, settings)
     shares = [int(out.split(" sent")[0]) for out, _ in outputs]
     assert sum(shares) == 20
+
+
+@pytest.mark.postgres
+def test_four_senders_one_killed_mid_batch_every_mail_still_arrives_under_one_message_id(
+    make_settings, postgres_url, smtp_server, dataset_dir
+):
+    settings = make_settings(database_url=postgres_url, smtp_url=smtp_server.url, dataset=str(dataset_dir))
+    readers = _owed_change(settings, dataset_dir, 120)
+    senders: list[subprocess.Popen] = []
+    killed = threading.Event()
+
+    async def slow_server_that_loses_a_sender(message) -> None:
+        await asyncio.sleep(0.005)
+        if len(smtp_server.catcher.messages) >= 40 and not killed.is_set():
+            killed.set()
+            os.kill(senders[0].pid, signal.SIGKILL)  # mid-batch: it always holds one while it works
+
+    smtp_server.catcher.on_data = slow_server_that_loses_a_sender
+    senders.extend(_sender_process(settings) for _ in range(4))
+    outputs = [p.communicate(timeout=120) for p in senders]
+    assert senders[0].returncode == -signal.SIGKILL
+    assert [p.returncode for p in senders[1:]] == [0, 0, 0], outputs
+
+    smtp_server.catcher.on_data = None
+    for _ in range(50):  # the killed sender's batch is released once PostgreSQL sees its connection close
+        send.send_due(settings)
+        if outbox_statuses(settings) == {"sent": len(readers)}:
+            break
+        time.sleep(0.2)
+    _assert_everyone_got_it_once(readers, smtp_server, settings)

@@ -23,11 +23,6 @@ CORPUS = Path(__file__).parent.parent / "fixtures" / "policy-versions" / "mistra
 BEFORE, AFTER = "2025-02-10T12-32-33Z.md", "2025-02-13T00-32-51Z.md"  # adds the right to object (opt out)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_lockout():
-    admin.login_failures.clear()
-
-
 @pytest.fixture
 def site(make_settings, tmp_path):
     settings = make_settings(database_url=f"sqlite:///{tmp_path / 'admin.sqlite3'}", admin_password="correct horse", site_url="https://testserver",

@@ -1,4 +1,4 @@
-"""CSRF double submit and rate limits, on a tiny app built from the same pieces the site uses."""
+"""CSRF double submit, on a tiny app built from the same pieces the site uses."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from doesittrain.errors import UserError
 from doesittrain.web.security import (
     CSRF_COOKIE,
     CSRFCookieMiddleware,
-    RateLimited,
-    RateLimiter,
     csrf_token,
     secret_key,
     verify_csrf,
@@ -100,49 +98,3 @@ def test_without_a_configured_secret_one_is_generated_once_and_kept(make_setting
 
     tokens._secret_cache.clear()
     assert secret_key(settings) == first
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_rate_limiter_allows_the_limit_then_refuses_with_retry_after():
-    clock = FakeClock()
-    limiter = RateLimiter(3, 60, clock=clock)
-    for _ in range(3):
-        limiter.hit("client-a")
-    with pytest.raises(RateLimited) as refused:
-        limiter.hit("client-a")
-    assert refused.value.status == 429
-    assert refused.value.retry_after == 60
-    assert refused.value.headers == {"Retry-After": "60"}
-    limiter.hit("client-b")  # other keys are counted apart
-
-
-def test_rate_limiter_window_slides():
-    clock = FakeClock()
-    limiter = RateLimiter(2, 10, clock=clock)
-    limiter.hit("k")
-    clock.now += 6
-    limiter.hit("k")
-    clock.now += 3
-    with pytest.raises(RateLimited) as refused:
-        limiter.hit("k")
-    assert refused.value.retry_after == 1
-    clock.now += 1.5
-    limiter.hit("k")  # the first hit has left the window
-
-
-def test_rate_limiter_forgets_idle_keys():
-    clock = FakeClock()
-    limiter = RateLimiter(1, 10, clock=clock)
-    for n in range(100):
-        limiter.hit(f"someone{n}@example.org")
-    clock.now += 11
-    limiter.hit("late")
-    assert len(limiter._hits) == 1
-    assert all(isinstance(key, bytes) for key in limiter._hits)  # keys are hashes, never the address itself

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Protocol
+from typing import TYPE_CHECKING, Iterable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
 from .. import verdicts, wording
 from ..dataset.schema import Field_
 
-CONFIRM_HOURS = 48
+if TYPE_CHECKING:  # publish calls notify, never the other way round; the record is only named here
+    from ..publish.change import VerdictChange
+
+
+# Rendered in place of each subscriber's unsubscribe link, so one rendering serves every subscriber of a change
+# (letters only: HTML escaping leaves it as it is).
+UNSUBSCRIBE_LINK = "UNSUBSCRIBELINKPLACEHOLDER"
 
 
 @dataclass(frozen=True)
@@ -20,14 +27,9 @@ class RenderedEmail:
     text: str
     html: str
 
-
-class ChangeLike(Protocol):
-    tool: str
-    tool_name: str
-    plan_name: str
-    field: str
-    before: str
-    after: str
+    def with_unsubscribe_link(self, url: str) -> "RenderedEmail":
+        return RenderedEmail(self.subject, self.text.replace(UNSUBSCRIBE_LINK, url),
+                             self.html.replace(UNSUBSCRIBE_LINK, str(escape(url))))
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +60,7 @@ def tool_url(base_url: str, slug: str) -> str:
     return f"{base_url}/tools/{slug}"
 
 
-def _described(change: ChangeLike) -> dict:
+def _described(change: VerdictChange) -> dict:
     field = Field_(change.field)
     return {
         "change": change,
@@ -68,7 +70,7 @@ def _described(change: ChangeLike) -> dict:
     }
 
 
-def _grouped_by_tool(changes: Iterable[ChangeLike], base_url: str) -> list[dict]:
+def _grouped_by_tool(changes: Iterable[VerdictChange], base_url: str) -> list[dict]:
     tools: dict[str, dict] = {}
     for change in changes:
         entry = tools.setdefault(
@@ -78,9 +80,12 @@ def _grouped_by_tool(changes: Iterable[ChangeLike], base_url: str) -> list[dict]
     return list(tools.values())
 
 
-def change_email(changes: list[ChangeLike], base_url: str, unsubscribe_url: str, all_tools: bool) -> RenderedEmail:
+def change_email(changes: list[VerdictChange], base_url: str, all_tools: bool,
+                 unsubscribe_url: str = UNSUBSCRIBE_LINK) -> RenderedEmail:
     """One email for one publish: the changes of one tool, or of every changed tool for an all-tools subscriber.
-    `base_url` is `Settings.base_url`."""
+    `base_url` is `Settings.base_url`.
+
+    Without `unsubscribe_url` the link is a placeholder, filled per subscriber by `with_unsubscribe_link`."""
     return _render(
         "change",
         {
@@ -94,9 +99,9 @@ def change_email(changes: list[ChangeLike], base_url: str, unsubscribe_url: str,
     )
 
 
-def confirm_email(tool_name: str | None, confirm_url: str, base_url: str) -> RenderedEmail:
+def confirm_email(tool_name: str | None, confirm_url: str, base_url: str, valid_hours: int) -> RenderedEmail:
     """The double opt-in request; `tool_name` None means every tool."""
     return _render(
         "confirm",
-        {"tool_name": tool_name, "confirm_url": confirm_url, "hours": CONFIRM_HOURS, "site_url": base_url},
+        {"tool_name": tool_name, "confirm_url": confirm_url, "hours": valid_hours, "site_url": base_url},
     )

@@ -82,16 +82,20 @@ def enqueue_change_emails(
         .order_by(subscriptions.c.id)
     ).all()
     digest_addresses = {row.address_id for row in rows if row.tool == ALL_TOOLS}
+    rendered: dict[str, emails.RenderedEmail] = {}  # per tool (or all tools): the same for all but the link
     queued = 0
     for row in rows:
         all_tools = row.tool == ALL_TOOLS
         if not all_tools and row.address_id in digest_addresses:
             continue
+        if row.tool not in rendered:
+            tool_changes = changes if all_tools else by_tool[row.tool]
+            rendered[row.tool] = emails.change_email(tool_changes, settings.base_url, all_tools)
         url = unsubscribe_url(settings, row.id, row.nonce)
-        email = emails.change_email(changes if all_tools else by_tool[row.tool], settings.base_url, url, all_tools)
         enqueue(
             connection, settings, kind="change", address_id=row.address_id, subscription_id=row.id,
-            publication_id=publication_id, email=email, unsubscribe=url, now=now,
+            publication_id=publication_id, email=rendered[row.tool].with_unsubscribe_link(url), unsubscribe=url,
+            now=now,
         )
         queued += 1
     return queued

@@ -1,8 +1,8 @@
 """Double opt-in subscriptions: subscribe, confirm, unsubscribe, expiry, and answers to data requests.
 
 An address is stored only while it has a subscription (pending or confirmed). Confirmation tokens are random,
-stored as SHA-256 hashes, single-use and valid for 48 hours. Unsubscribe links are HMACs over a per-subscription
-nonce, so nothing that would unsubscribe someone is stored at all.
+stored as SHA-256 hashes, single-use and valid for CONFIRM_HOURS. Unsubscribe links are HMACs over a
+per-subscription nonce, so nothing that would unsubscribe someone is stored at all.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from . import emails, outbox as outbox_module
 from .tables import ALL_TOOLS, addresses, outbox, subscriptions, utcnow
 from .tokens import installation_secret, link_token_matches, parse_link_token, random_token, token_hash
 
-CONFIRM_VALID_FOR = dt.timedelta(hours=emails.CONFIRM_HOURS)
+CONFIRM_HOURS = 48  # how long a confirmation link works; every page and email that says so reads it here
+CONFIRM_VALID_FOR = dt.timedelta(hours=CONFIRM_HOURS)
 ALL_TOOLS_CHOICE = "all"  # what forms send for "every tool"
 
 
@@ -112,7 +113,8 @@ def _subscribe(connection: Connection, settings: Settings, address: str, tool: s
             outbox.delete().where(outbox.c.subscription_id == subscription_id, outbox.c.status == "pending")
         )
     site = settings.base_url
-    email = emails.confirm_email(None if tool == ALL_TOOLS else known_tools[tool], f"{site}/confirm/{token}", site)
+    email = emails.confirm_email(None if tool == ALL_TOOLS else known_tools[tool], f"{site}/confirm/{token}", site,
+                                 CONFIRM_HOURS)
     outbox_module.enqueue(
         connection, settings, kind="confirm", address_id=address_id, subscription_id=subscription_id,
         publication_id=None, email=email, unsubscribe=None, now=now,
@@ -144,7 +146,9 @@ def confirm(settings: Settings, token: str, now: dt.datetime | None = None) -> S
             404,
         )
     if expired:
-        raise UserError("This confirmation link has expired (links work for 48 hours). Please subscribe again.", 410)
+        raise UserError(
+            f"This confirmation link has expired (links work for {CONFIRM_HOURS} hours). Please subscribe again.", 410
+        )
     return Subscription(row.id, row.tool, True)
 
 

@@ -1,5 +1,6 @@
-"""The shared SQLAlchemy metadata. Each concern declares its tables beside its code (notify/tables.py,
-monitor/tables.py) on this metadata; migrations live in store/migrations, one Alembic branch per concern.
+"""The shared SQLAlchemy metadata. Each concern declares its tables beside its code (publish/tables.py,
+notify/tables.py, monitor/tables.py, web/tables.py) on this metadata; migrations live in store/migrations, one
+Alembic branch per concern.
 
 Times are naive UTC everywhere (SQLite keeps no time zone), written by `utcnow()`."""
 
@@ -34,7 +35,8 @@ def load_all_tables() -> MetaData:
     """Import every concern's tables so the metadata is complete (for Alembic and tests)."""
     import importlib
 
-    for module in ("doesittrain.notify.tables", "doesittrain.monitor.tables"):
+    for module in ("doesittrain.publish.tables", "doesittrain.notify.tables", "doesittrain.monitor.tables",
+                   "doesittrain.web.tables"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

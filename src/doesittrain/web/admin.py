@@ -7,10 +7,11 @@ carries a CSRF token.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
-import time
 
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -20,8 +21,9 @@ from ..monitor.diff import word_diff
 from ..monitor.review import get_item, list_items, resolve
 from ..monitor.topics import spans
 from ..store.db import engine_for
+from .ratelimit import RateLimit
 from .render import render
-from .security import RateLimited, client_address, secret_key, set_csrf_cookie, verify_csrf
+from .security import client_address, secret_key, set_csrf_cookie, verify_csrf
 
 SESSION_COOKIE = "doesittrain_admin"
 SESSION_SECONDS = 8 * 3600
@@ -29,32 +31,12 @@ LOCKOUT_FAILURES = 5
 LOCKOUT_SECONDS = 15 * 60
 
 
-class Lockout:
-    """Five wrong passwords from one address lock it out for 15 minutes, right password or not."""
-
-    def __init__(self):
-        self._failures: dict[str, list[float]] = {}
-
-    def _recent(self, address: str) -> list[float]:
-        now = time.monotonic()
-        recent = [at for at in self._failures.get(address, []) if at > now - LOCKOUT_SECONDS]
-        self._failures[address] = recent
-        return recent
-
-    def check(self, address: str) -> None:
-        recent = self._recent(address)
-        if len(recent) >= LOCKOUT_FAILURES:
-            raise RateLimited(int(recent[0] + LOCKOUT_SECONDS - time.monotonic()) + 1,
-                              "Too many wrong passwords from this address. Wait 15 minutes before trying again.")
-
-    def fail(self, address: str) -> None:
-        self._recent(address).append(time.monotonic())
-
-    def clear(self) -> None:
-        self._failures.clear()
-
-
-login_failures = Lockout()
+# Five wrong passwords from one address lock it out for 15 minutes, right password or not; counted in the
+# database, so every worker process sees the same failures.
+login_failures = RateLimit(
+    "admin-login", LOCKOUT_FAILURES, dt.timedelta(seconds=LOCKOUT_SECONDS),
+    "Too many wrong passwords from this address. Wait 15 minutes before trying again.",
+)
 
 
 def _settings(request: Request):
@@ -99,10 +81,10 @@ async def login(request: Request) -> Response:
     form = await request.form()
     verify_csrf(request, form)
     address = client_address(request)
-    login_failures.check(address)
+    await run_in_threadpool(login_failures.check, _settings(request), address)
     password = str(form.get("password", ""))
     if not hmac.compare_digest(password.encode(), _settings(request).admin_password.encode()):
-        login_failures.fail(address)
+        await run_in_threadpool(login_failures.count, _settings(request), address)
         return _page(request, "admin/login.html", {"error": "That password is not right."}, status=401)
     response = RedirectResponse("/admin", status_code=303)
     response.set_cookie(SESSION_COOKIE, _signer(request).sign(b"editor").decode(), max_age=SESSION_SECONDS,

@@ -21,6 +21,7 @@ from .. import verdicts, wording
 from ..dataset.load import Dataset
 from ..dataset.schema import Audience, Field_, Plan, Tool
 from ..monitor.status import RecheckStatus
+from ..publish.change import VerdictChange
 from . import charts, feeds
 from .cache import CSRF_PLACEHOLDER, Rendered, cache_of
 from .render import render_to_string
@@ -38,7 +39,7 @@ PICKER_LIMIT = 300
 @dataclass(frozen=True)
 class Content:
     dataset: Dataset
-    published: list[feeds.ChangeItem]
+    published: list[VerdictChange]
     version: str
     recheck: RecheckStatus = RecheckStatus()
 
@@ -46,7 +47,7 @@ class Content:
     def tools(self) -> dict[str, Tool]:
         return self.dataset.tools
 
-    def changes(self, slug: str | None = None) -> list[feeds.ChangeItem]:
+    def changes(self, slug: str | None = None) -> list[VerdictChange]:
         return feeds.all_changes(self.dataset, self.published, slug)
 
 
@@ -191,7 +192,7 @@ def source_views(tool: Tool, recheck: RecheckStatus) -> list[dict]:
     ]
 
 
-def timeline_rows(tool: Tool, changes: list[feeds.ChangeItem]) -> list[charts.TimelineRow]:
+def timeline_rows(tool: Tool, changes: list[VerdictChange]) -> list[charts.TimelineRow]:
     rows: dict[tuple[str, str], list[charts.Mark]] = {}
     names: dict[tuple[str, str], str] = {}
     for change in sorted(changes, key=lambda c: c.date):
@@ -201,7 +202,7 @@ def timeline_rows(tool: Tool, changes: list[feeds.ChangeItem]) -> list[charts.Ti
     return [charts.TimelineRow(names[k], k[1], marks) for k, marks in rows.items()]
 
 
-def timeline_by_plan(tool: Tool, changes: list[feeds.ChangeItem]) -> list[dict]:
+def timeline_by_plan(tool: Tool, changes: list[VerdictChange]) -> list[dict]:
     order = {p.id: i for i, p in enumerate(tool.plans)}
     groups: dict[str, dict] = {}
     for change in changes:

@@ -1,4 +1,4 @@
-"""CSRF protection for forms and in-process rate limits, shared by every part of the site that accepts input.
+"""CSRF protection for forms and the rate-limit refusal, shared by every part of the site that accepts input.
 
 CSRF is a double submit: a random value travels in a signed cookie and, signed differently, in the form's hidden
 `csrf_token` field; a POST is accepted only when both carry the same value. Pages call `csrf_token(request)` while
@@ -7,13 +7,9 @@ rendering; `CSRFCookieMiddleware` (or `set_csrf_cookie`) then sets the cookie on
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
-from typing import Callable, Mapping
+from typing import Mapping
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
@@ -145,42 +141,6 @@ class RateLimited(UserError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
-
-
-class RateLimiter:
-    """At most `limit` hits per key in any window of `per_seconds` (a sliding log).
-
-    Counts live in this process only: with several worker processes each one counts on its own.
-    Keys are kept hashed so an email address used as a key is never held in memory as text.
-    """
-
-    def __init__(self, limit: int, per_seconds: float, clock: Callable[[], float] = time.monotonic):
-        self.limit = int(limit)
-        self.per_seconds = float(per_seconds)
-        self.clock = clock
-        self._hits: dict[bytes, deque[float]] = {}
-        self._lock = threading.Lock()
-        self._last_sweep = clock()
-
-    def hit(self, key: str, message: str | None = None) -> None:
-        now = self.clock()
-        digest = hashlib.sha256(key.encode()).digest()
-        with self._lock:
-            self._sweep(now)
-            hits = self._hits.setdefault(digest, deque())
-            while hits and hits[0] <= now - self.per_seconds:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                raise RateLimited(int(hits[0] + self.per_seconds - now + 0.999), message)
-            hits.append(now)
-
-    def _sweep(self, now: float) -> None:
-        # Forget keys whose hits have all expired, so memory stays bounded by recent traffic.
-        if now - self._last_sweep < self.per_seconds:
-            return
-        self._last_sweep = now
-        for key in [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self.per_seconds]:
-            del self._hits[key]
 
 
 def client_address(request: Request) -> str:

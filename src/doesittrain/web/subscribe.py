@@ -7,6 +7,7 @@ POST (RFC 8058), which carries no cookie: the link token alone authorises it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Mapping
 
 from starlette.concurrency import run_in_threadpool
@@ -18,19 +19,19 @@ from .. import wording
 from ..dataset.load import load_dataset
 from ..errors import UserError
 from ..notify import subscriptions
+from ..settings import Settings
 from .render import render
-from .security import RateLimiter, client_address, set_csrf_cookie, verify_csrf
+from .ratelimit import RateLimit
+from .security import client_address, set_csrf_cookie, verify_csrf
 
-ADDRESS_LIMIT = (5, 3600)  # confirmation mails one address can be sent per hour
-CHECK_INBOX = wording.CHECK_INBOX
+# Confirmation mails one address can be sent per hour.
+PER_ADDRESS = RateLimit("subscribe-address", 5, dt.timedelta(hours=1),
+                        "This address has asked for several confirmation emails already. Please wait an hour.")
+CHECK_INBOX = wording.check_inbox(subscriptions.CONFIRM_HOURS)
 
 
-def _limiters(request: Request) -> tuple[RateLimiter, RateLimiter]:
-    state = request.app.state
-    if not hasattr(state, "subscribe_limiters"):
-        per_minute = state.settings.rate_limit_per_minute
-        state.subscribe_limiters = (RateLimiter(per_minute, 60), RateLimiter(*ADDRESS_LIMIT))
-    return state.subscribe_limiters
+def _per_client(settings: Settings) -> RateLimit:
+    return RateLimit("subscribe-client", settings.rate_limit_per_minute, dt.timedelta(minutes=1))
 
 
 def _known_tools(request: Request) -> dict[str, str]:
@@ -75,13 +76,14 @@ async def subscribe(request: Request) -> Response:
     if not _alerts_enabled(request):  # nothing is stored, so there is nothing to forge
         return _alerts_off(request, form.get("tool"))
     verify_csrf(request, form)
-    per_client, per_address = _limiters(request)
-    per_client.hit(client_address(request))
+    settings = request.app.state.settings
+    # Counted in the database, so every worker process shares the limits; a 429 once one is used up.
+    await run_in_threadpool(_per_client(settings).hit, settings, client_address(request))
     email = subscriptions.normalized_email(form.get("email"))
     tools = _known_tools(request)
     tool = form.get("tool")
-    per_address.hit(email, "This address has asked for several confirmation emails already. Please wait an hour.")
-    await run_in_threadpool(subscriptions.subscribe, request.app.state.settings, email, tool, tools)
+    await run_in_threadpool(PER_ADDRESS.hit, settings, email)
+    await run_in_threadpool(subscriptions.subscribe, settings, email, tool, tools)
     if _wants_json(request):
         return JSONResponse({"status": "confirmation_requested", "message": CHECK_INBOX})
     name = tools.get(tool) if isinstance(tool, str) else None

@@ -8,48 +8,27 @@ records nothing.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from . import verdicts
-from .dataset.check import check_dataset
-from .dataset.load import load_dataset
-from .dataset.schema import Field_, Tool
-from .errors import UserError
-from .notify.outbox import enqueue_change_emails
-from .notify.tables import changes as changes_table
-from .notify.tables import publications, published_values, utcnow
-from .settings import Settings
-from .store.db import engine_for
-from .store.tables import meta
+from .. import verdicts
+from ..dataset.check import check_dataset
+from ..dataset.load import load_dataset
+from ..dataset.schema import Field_, Tool
+from ..errors import UserError
+from ..notify.outbox import enqueue_change_emails
+from ..settings import Settings
+from ..store.db import engine_for
+from ..store.tables import meta, utcnow
+from .change import VerdictChange
+from .tables import changes as changes_table
+from .tables import publications, published_values
 
 Key = tuple[str, str, str]  # tool slug, plan id, field
-
-
-@dataclass(frozen=True)
-class VerdictChange:
-    """One field of one plan that changed between two publishes, with what supports the new value."""
-
-    tool: str
-    tool_name: str
-    plan: str
-    plan_name: str
-    field: str
-    before: str
-    after: str
-    effective_date: dt.date
-    note: str | None
-    source_url: str | None
-    quote: str | None
-    id: int | None = None
-    recorded_at: dt.datetime | None = None
-
-    @property
-    def date(self) -> dt.date:
-        return self.effective_date
+RECORDED = {"id", "recorded_at"}  # set by the database, not by the change itself
 
 
 @dataclass(frozen=True)
@@ -151,15 +130,10 @@ def _publish(connection: Connection, settings: Settings, dataset, today: dt.date
         .returning(publications.c.id)
     ).scalar_one()
     for change in found:
-        connection.execute(
-            changes_table.insert().values(
-                publication_id=publication_id, recorded_at=now,
-                **{k: getattr(change, k) for k in (
-                    "tool", "tool_name", "plan", "plan_name", "field", "before", "after", "effective_date", "note",
-                    "source_url", "quote",
-                )},
-            )
-        )
+        connection.execute(changes_table.insert().values(
+            publication_id=publication_id, recorded_at=now,
+            **{f.name: getattr(change, f.name) for f in fields(VerdictChange) if f.name not in RECORDED},
+        ))
     queued = enqueue_change_emails(connection, settings, publication_id, found, now) if found else 0
     return PublishResult(baseline, found, queued, len(values))
 
@@ -192,11 +166,4 @@ def published_changes(engine: Engine, slug: str | None = None, limit: int | None
         query = query.limit(limit)
     with engine.connect() as connection:
         rows = connection.execute(query).all()
-    return [
-        VerdictChange(
-            tool=r.tool, tool_name=r.tool_name, plan=r.plan, plan_name=r.plan_name, field=r.field, before=r.before,
-            after=r.after, effective_date=r.effective_date, note=r.note, source_url=r.source_url, quote=r.quote,
-            id=r.id, recorded_at=r.recorded_at,
-        )
-        for r in rows
-    ]
+    return [VerdictChange(**{f.name: getattr(r, f.name) for f in fields(VerdictChange)}) for r in rows]
