@@ -587,7 +587,7 @@ def no_changes_text(tool: Tool) -> str:
 def badge_text(tool: Tool) -> str:
     """The embeddable badge's right half: the verdict of the tier most readers use, naming that tier."""
     plan = tool.primary_plan
-    return f"{TRAINING_LABELS[plan.training]} ({plan.name})"
+    return f"{TRAINING_LABELS[plan.training]} · {plan.name}"
 
 
 def _capital(text: str) -> str:

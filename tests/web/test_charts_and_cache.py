@@ -15,7 +15,7 @@ def test_badge_is_valid_svg_that_links_back(client):
     response = client.get("/tools/exampleai/badge.svg")
     assert response.headers["content-type"].startswith("image/svg+xml")
     root = ET.fromstring(response.content)
-    assert root.find(f"{SVG}title").text == f"ExampleAI: {TRAINING_LABELS[Training.default_on]} (Free / Plus)"
+    assert root.find(f"{SVG}title").text == f"ExampleAI: {TRAINING_LABELS[Training.default_on]} · Free / Plus"
     link = root.find(f"{SVG}a")
     assert link.attrib["href"] == "https://doesittrain.test/tools/exampleai"
     assert client.get("/tools/nothing/badge.svg").status_code == 404

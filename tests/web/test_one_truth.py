@@ -172,7 +172,7 @@ def test_each_home_filter_matches_its_chart_bar_and_names_the_tier_that_matched(
 
 def test_the_embeddable_badge_names_the_tier_it_speaks_for(bundled_client):
     svg = bundled_client.get("/tools/claude/badge.svg").text
-    assert f"{verdicts.plan_label(DATASET.tools['claude'].primary_plan)} (Free / Pro / Max)" in svg
+    assert f"{verdicts.plan_label(DATASET.tools['claude'].primary_plan)} · Free / Pro / Max" in svg
     assert 'data-plan="consumer"' in svg and 'data-value="default_on"' in svg
 
 
