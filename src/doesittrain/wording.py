@@ -443,3 +443,57 @@ def error_title(status: int) -> str:
 
 def error_heading(status: int) -> str:
     return "Page not found" if status == 404 else "Something is not right"
+
+# Short words of the site's forms, tables and headings.
+UI = {
+    "site_title": "Does it train on my data?",
+    "home_heading": "Does this AI tool train on your data?",
+    "which_tool": "Which AI tool?",
+    "search": "Search",
+    "notify_me": "Notify me",
+    "get_notified": "Get notified when this changes",
+    "my_situation": "My situation",
+    "tool": "Tool",
+    "plan": "Plan",
+    "where_you_are": "Where you are",
+    "what_you_did": "What you did in the settings",
+    "your_answer": "Your answer",
+    "compare": "Compare",
+    "kind_of_plan": "Kind of plan",
+    "all_tools": "All tools",
+    "category": "Category",
+    "any_category": "Any category",
+    "show_only": "Show only tools that",
+    "apply_filters": "Apply filters",
+    "tier": "Tier",
+    "verdict": "Verdict",
+    "what_it_means": "What it means",
+    "myths": "What the listicles get wrong",
+    "timeline": "How the verdict changed",
+    "sources": "Sources",
+    "html_to_copy": "HTML to copy",
+}
+
+
+def tool_title(tool_name: str) -> str:
+    return f"Does {tool_name} train on your data?"
+
+
+def check_title(tool_name: str | None) -> str:
+    return f"{tool_name}: my situation" if tool_name else UI["my_situation"]
+
+
+def compare_legend(most: int) -> str:
+    return f"Tools to compare (up to {most})"
+
+
+def results_for(query: str) -> str:
+    return f"Results for “{query}”"
+
+
+def show_quotes(count: int) -> str:
+    return "Show the quote" if count == 1 else "Show the quotes"
+
+
+def embed_badge(tool_name: str) -> str:
+    return f"Embed a badge for {tool_name}"

@@ -7,6 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from doesittrain import wording
+
 pytestmark = pytest.mark.browser
 
 SERIOUS = {"serious", "critical"}
@@ -47,7 +49,7 @@ def test_search_read_compare_and_check(page, base_url, shot):
     page.get_by_label("Compare Claude with").select_option(label="ChatGPT")
     page.get_by_role("button", name="Compare").click()
     expect(page).to_have_url(re.compile(r"/compare\?tools=claude&tools=chatgpt$"))
-    expect(page.locator("table.compare thead th")).to_have_text(["Audience", "Claude", "ChatGPT"])
+    expect(page.locator("table.compare thead th")).to_have_text([wording.UI["kind_of_plan"], "Claude", "ChatGPT"])
     shot(page, "03-compare")
 
     # Ask /check about Claude Pro in the EU with the toggle off.

@@ -218,7 +218,7 @@ def test_home_filters_narrow_the_table(client):
 def test_compare_puts_tiers_side_by_side(bundled_client):
     tree = page(bundled_client, "/compare?tools=claude,chatgpt")
     headers = [th.text() for th in tree.css("table.compare thead th")]
-    assert headers == ["Audience", "Claude", "ChatGPT"]
+    assert headers == [wording.UI["kind_of_plan"], "Claude", "ChatGPT"]
     audiences = [th.text() for th in tree.css("table.compare tbody th")]
     assert audiences[0] == "Consumer" and "API" in audiences
     tree = page(bundled_client, "/compare?tools=claude&tools=chat+gpt&tools=nothing-here")
