@@ -497,3 +497,9 @@ def show_quotes(count: int) -> str:
 
 def embed_badge(tool_name: str) -> str:
     return f"Embed a badge for {tool_name}"
+
+MESSAGES = {
+    "admin_lockout": "Too many wrong passwords from this address. Wait 15 minutes before trying again.",
+    "wrong_password": "That password is not right.",
+    "too_many_confirmations": "This address has asked for several confirmation emails already. Please wait an hour.",
+}

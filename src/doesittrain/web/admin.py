@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from .. import wording
 from ..errors import UserError
 from ..monitor.diff import word_diff
 from ..monitor.review import get_item, list_items, resolve
@@ -35,7 +36,7 @@ LOCKOUT_SECONDS = 15 * 60
 # database, so every worker process sees the same failures.
 login_failures = RateLimit(
     "admin-login", LOCKOUT_FAILURES, dt.timedelta(seconds=LOCKOUT_SECONDS),
-    "Too many wrong passwords from this address. Wait 15 minutes before trying again.",
+    wording.MESSAGES["admin_lockout"],
 )
 
 
@@ -45,7 +46,7 @@ def _settings(request: Request):
 
 def _require_enabled(request: Request) -> None:
     if not _settings(request).admin_password:
-        raise UserError("There is no page at this address.", 404)
+        raise UserError(wording.HTTP_ERRORS[404], 404)
 
 
 def _signer(request: Request) -> TimestampSigner:
@@ -85,7 +86,7 @@ async def login(request: Request) -> Response:
     password = str(form.get("password", ""))
     if not hmac.compare_digest(password.encode(), _settings(request).admin_password.encode()):
         await run_in_threadpool(login_failures.count, _settings(request), address)
-        return _page(request, "admin/login.html", {"error": "That password is not right."}, status=401)
+        return _page(request, "admin/login.html", {"error": wording.MESSAGES["wrong_password"]}, status=401)
     response = RedirectResponse("/admin", status_code=303)
     response.set_cookie(SESSION_COOKIE, _signer(request).sign(b"editor").decode(), max_age=SESSION_SECONDS,
                         path="/admin", httponly=True, samesite="strict",

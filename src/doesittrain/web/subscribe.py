@@ -26,7 +26,7 @@ from .security import client_address, set_csrf_cookie, verify_csrf
 
 # Confirmation mails one address can be sent per hour.
 PER_ADDRESS = RateLimit("subscribe-address", 5, dt.timedelta(hours=1),
-                        "This address has asked for several confirmation emails already. Please wait an hour.")
+                        wording.MESSAGES["too_many_confirmations"])
 CHECK_INBOX = wording.check_inbox(subscriptions.CONFIRM_HOURS)
 
 
