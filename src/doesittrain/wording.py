@@ -503,3 +503,44 @@ MESSAGES = {
     "wrong_password": "That password is not right.",
     "too_many_confirmations": "This address has asked for several confirmation emails already. Please wait an hour.",
 }
+
+UI |= {
+    "check_inbox": "Check your inbox",
+    "alert_confirmed": "Alert confirmed",
+    "notify_heading": "Get notified when a verdict changes",
+    "email": "Email",
+    "unsubscribe": "Unsubscribe",
+    "unsubscribed": "Unsubscribed",
+    "nothing_to_unsubscribe": "Nothing to unsubscribe",
+    "topics": "Topics",
+    "before": "Before",
+    "after": "After",
+    "now": "Now",
+    "effective": "Effective",
+    "claims_broken": "Claims this breaks",
+    "resolve_note": "Note (what you did, or why nothing needs doing)",
+    "resolve": "Resolve",
+    "editor_sign_in": "Editor sign-in",
+    "password": "Password",
+    "sign_in": "Sign in",
+    "sign_out": "Sign out",
+    "review_queue": "Review queue",
+    "kind": "Kind",
+    "what": "What",
+    "since": "Since",
+    "status": "Status",
+    "changed_what_it_says": "changed what it says about your data",
+    "confirm_alert": "Confirm your alert",
+}
+
+
+def stop_alerts_about(tool_name: str | None) -> str:
+    return f"Stop alerts about {tool_name or 'all AI tools'}?"
+
+
+def review_title(item_id: int) -> str:
+    return f"Review #{item_id}"
+
+
+def quote_count(count: int) -> str:
+    return "1 quote" if count == 1 else f"{count} quotes"
