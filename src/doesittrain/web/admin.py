@@ -23,8 +23,8 @@ from ..monitor.review import get_item, list_items, resolve
 from ..monitor.topics import spans
 from ..store.db import engine_for
 from .ratelimit import RateLimit
-from .render import render
-from .security import client_address, secret_key, set_csrf_cookie, verify_csrf
+from .render import render_form_page
+from .security import client_address, secret_key, verify_csrf
 
 SESSION_COOKIE = "doesittrain_admin"
 SESSION_SECONDS = 8 * 3600
@@ -62,10 +62,7 @@ def _signed_in(request: Request) -> bool:
 
 
 def _page(request: Request, template: str, context: dict, status: int = 200) -> Response:
-    response = render(request, template, context, status)
-    response.headers["cache-control"] = "no-store"
-    set_csrf_cookie(request, response)
-    return response
+    return render_form_page(request, template, context, status)
 
 
 def _guard(request: Request) -> Response | None:

@@ -8,6 +8,7 @@ import threading
 import time
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -18,20 +19,13 @@ from .. import settings as settings_module
 from .. import wording
 from ..dataset.load import Dataset, dataset_version, load_dataset
 from ..errors import UserError
-from .cache import BrowserTokens, CachedPages
+from ..notify.send import deliver_forever
+from . import admin, api, pages, subscribe
+from .cache import CachedPages
+from .render import render
+from .security import security_headers
 
 log = logging.getLogger(__name__)
-
-SECURITY_HEADERS = {
-    "content-security-policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "form-action 'self' {site}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "strict-origin-when-cross-origin",
-    "x-frame-options": "DENY",
-    "permissions-policy": "interest-cohort=()",
-}
 
 
 class SiteState:
@@ -43,15 +37,16 @@ class SiteState:
 
     CHECK_SECONDS = 2.0
 
-    def __init__(self, settings: settings_module.Settings, dataset: Dataset | None = None):
+    def __init__(self, settings: settings_module.Settings, dataset: Dataset | None = None, watch: bool = True):
         self.settings = settings
         self._dataset: Dataset | None = dataset
         self._checked_at = time.monotonic() if dataset is not None else float("-inf")
         self._lock = threading.Lock()
+        self.watch = watch  # a build renders one fixed dataset: it never re-reads the files
 
     @property
     def dataset(self) -> Dataset:
-        if self._dataset is not None and time.monotonic() - self._checked_at < self.CHECK_SECONDS:
+        if self._dataset is not None and (not self.watch or time.monotonic() - self._checked_at < self.CHECK_SECONDS):
             return self._dataset
         with self._lock:
             current = dataset_version(self.settings.dataset_dir)
@@ -62,9 +57,11 @@ class SiteState:
 
 
 class SecurityHeaders:
-    def __init__(self, app, base_url: str):
+    """Adds the security headers to every answer that does not already carry them (cached pages do)."""
+
+    def __init__(self, app, headers: list[tuple[bytes, bytes]]):
         self.app = app
-        self.headers = security_headers(base_url)
+        self.headers = headers
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -94,8 +91,6 @@ def error_response(request: Request, status: int, message: str, headers: dict[st
     """The one error shape: JSON {"error": {"status", "message"}} for API clients, a helpful page for people."""
     if wants_json(request):
         return JSONResponse({"error": {"status": status, "message": message}}, status_code=status, headers=headers)
-    from .render import render
-
     try:
         response = render(request, "error.html", {"status": status, "message": message}, status=status)
     except Exception:  # the error page itself failed: fall back to plain text, never a traceback
@@ -117,9 +112,7 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    from sqlalchemy.exc import OperationalError, DBAPIError
-
-    if isinstance(exc, (OperationalError, DBAPIError)):
+    if isinstance(exc, DBAPIError):  # OperationalError included
         log.warning("database unavailable: %s", type(exc).__name__)
         return error_response(request, 503, wording.HTTP_ERRORS[503], {"retry-after": "5"})
     log.exception("unexpected error on %s", request.url.path)
@@ -127,51 +120,15 @@ async def _unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 def collect_routes() -> list:
-    from . import admin, api, pages, subscribe
-
     return [*api.routes, *subscribe.routes, *admin.routes, *pages.routes]
-
-
-def _csrf_middleware() -> list[Middleware]:
-    """Sets the form-token cookie on pages that rendered a form (the subscribe box on tool pages and /changes)."""
-    try:
-        from .security import CSRFCookieMiddleware
-    except ImportError:  # the security module is optional while the site is assembled
-        return []
-    return [Middleware(CSRFCookieMiddleware)]
-
-
-def content_version(app) -> str:
-    """The render cache's version for this app: built by pages.content_of itself, so both paths agree on it."""
-    from types import SimpleNamespace
-
-    from .pages import content_of
-
-    return content_of(SimpleNamespace(app=app)).version
-
-
-def browser_tokens(app) -> BrowserTokens:
-    tokens = getattr(app.state, "browser_tokens", None)
-    if tokens is None:
-        from .security import secret_key
-
-        settings = app.state.settings
-        tokens = app.state.browser_tokens = BrowserTokens(secret_key(settings), settings.site_url.startswith("https://"))
-    return tokens
-
-
-def security_headers(base_url: str) -> list[tuple[bytes, bytes]]:
-    return [(name.encode(), value.format(site=base_url).encode()) for name, value in SECURITY_HEADERS.items()]
 
 
 def create_app(settings: settings_module.Settings | None = None, deliver_in_background: bool = False) -> Starlette:
     settings = settings or settings_module.load()
-    fast_path = Middleware(
-        CachedPages, version_of=content_version, extra_headers=security_headers(settings.base_url), tokens=browser_tokens,
-    )
+    headers = security_headers(settings.base_url)
     app = Starlette(
         routes=collect_routes(),
-        middleware=[fast_path, Middleware(SecurityHeaders, base_url=settings.base_url), *_csrf_middleware()],
+        middleware=[Middleware(CachedPages, version_of=pages.content_version), Middleware(SecurityHeaders, headers=headers)],
         exception_handlers={UserError: _user_error, HTTPException: _http_error, Exception: _unexpected_error},
         lifespan=_lifespan,
     )
@@ -179,6 +136,7 @@ def create_app(settings: settings_module.Settings | None = None, deliver_in_back
     app.state.settings = settings.replace(db_wait_seconds=settings.web_db_wait_seconds)
     app.state.worker_settings = settings
     app.state.site = SiteState(settings)
+    app.state.security_headers = headers
     app.state.deliver_in_background = deliver_in_background
     return app
 
@@ -190,8 +148,6 @@ async def _lifespan(app: Starlette):
     stop = asyncio.Event()
     tasks = []
     if app.state.deliver_in_background and settings.smtp_url:
-        from ..notify.send import deliver_forever
-
         tasks.append(asyncio.create_task(deliver_forever(settings, stop)))
     try:
         yield

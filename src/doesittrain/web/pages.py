@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
 
 from markupsafe import Markup
 from starlette.requests import Request
@@ -23,9 +22,9 @@ from ..dataset.schema import Audience, Field_, Plan, Tool
 from ..monitor.status import RecheckStatus
 from ..publish.change import VerdictChange
 from . import charts, feeds
-from .cache import CSRF_PLACEHOLDER, Rendered, cache_of
-from .render import render_to_string
+from .cache import CachedAnswer, Rendered, cache_key, cache_of, prepare
 from .recheck import recheck_source, source_line, under_review
+from .render import render_to_string, site_context
 from .search import FILTER_FIELDS, FILTERS, SearchIndex, apply_filters, matches
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -51,11 +50,19 @@ class Content:
         return feeds.all_changes(self.dataset, self.published, slug)
 
 
-def content_of(request: Request) -> Content:
-    dataset = request.app.state.site.dataset
-    published = feeds.published_source(request.app).items()
-    recheck = recheck_source(request.app).status()
+def content_of(app) -> Content:
+    pinned = getattr(app.state, "content", None)
+    if pinned is not None:  # a build renders one fixed content
+        return pinned
+    dataset = app.state.site.dataset
+    published = feeds.published_source(app).items()
+    recheck = recheck_source(app).status()
     return Content(dataset, published, f"{dataset.version}/{feeds.changes_version(published)}/{recheck.version}", recheck)
+
+
+def content_version(app) -> str:
+    """The render cache's version: the fast path and the page functions both read it here."""
+    return content_of(app).version
 
 
 def search_index(request: Request, content: Content) -> SearchIndex:
@@ -70,48 +77,29 @@ def is_static_export(request: Request) -> bool:
     return bool(getattr(request.app.state, "static_export", False))
 
 
-def cache_key(request: Request) -> str:
-    query = sorted(request.query_params.multi_items())
-    return request.url.path + ("?" + urlencode(query) if query else "")
+def cached(request: Request, make) -> CachedAnswer:
+    """The answer for this URL from the render cache, rendering it with `make(content)` on a miss.
 
-
-def cached(request: Request, make) -> Response:
-    """The response for this URL from the render cache, rendering it with `make(content)` on a miss."""
-    content = content_of(request)
-    rendered = cache_of(request.app).get_or_make(content.version, cache_key(request), lambda: make(content))
-    body = rendered.body
-    if CSRF_PLACEHOLDER.encode() in body:
-        body = body.replace(CSRF_PLACEHOLDER.encode(), _csrf_token(request).encode())
-    headers = {k: v for k, v in rendered.headers.items() if k != "x-status"}
-    return Response(body, int(rendered.headers.get("x-status", 200)), headers, rendered.media_type)
-
-
-def _csrf_token(request: Request) -> str:
+    A static export renders each URL once, so it skips the cache.
+    """
+    content = content_of(request.app)
+    headers = request.app.state.security_headers
     if is_static_export(request):
-        return ""
-    from .render import _csrf_token as token
-
-    return token(request)
+        return CachedAnswer(prepare(make(content), headers))
+    prepared = cache_of(request.app).get_or_make(content.version, cache_key(request.scope),
+                                                 lambda: prepare(make(content), headers))
+    return CachedAnswer(prepared)
 
 
 def page_context(request: Request, path: str | None = None) -> dict:
-    site = request.app.state.settings.base_url
-    static = is_static_export(request)
-    return {
-        "site_url": site,
-        "canonical": site + (path if path is not None else request.url.path),
-        "csrf_token": CSRF_PLACEHOLDER,
-        "static_export": static,
-        # Forms that need the server (search, check, compare, subscribe) point at it from a static export.
-        "form_base": site if static else "",
-        "alerts_enabled": bool(request.app.state.settings.smtp_url),
+    return site_context(request.app) | {
+        "canonical": request.app.state.settings.base_url + (path if path is not None else request.url.path),
     }
 
 
 def html(request: Request, template: str, context: dict, status: int = 200) -> Rendered:
     text = render_to_string(template, page_context(request) | context)
-    headers = {"x-status": str(status)} if status != 200 else {}
-    return Rendered(text.encode(), "text/html; charset=utf-8", headers)
+    return Rendered(text.encode(), "text/html; charset=utf-8", status=status)
 
 
 def json_ld(data: dict | list) -> Markup:
@@ -303,7 +291,6 @@ def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
         "faq_links": faq_links(faq),
         "no_changes": verdicts.no_changes_text(tool),
         "others": other_tools(content, tool),
-        "all_tools": pickable_tools(content),
         "json_ld": tool_json_ld(tool, url, faq),
         "badge_snippet": f'<a href="{url}"><img src="{url}/badge.svg" alt="{tool.name}: {verdicts.badge_text(tool)}"></a>',
     }

@@ -11,6 +11,7 @@ from starlette.responses import HTMLResponse
 
 from .. import verdicts, wording
 from .claims import claim
+from .security import csrf_token, set_csrf_cookie
 
 
 @lru_cache(maxsize=1)
@@ -31,25 +32,34 @@ def render_to_string(template_name: str, context: dict[str, Any]) -> str:
     return environment().get_template(template_name).render(**context)
 
 
-def base_context(request: Request) -> dict[str, Any]:
-    settings = request.app.state.settings
+def site_context(app) -> dict[str, Any]:
+    """What every template may use; the same for every reader, so pages rendered with it can be cached."""
+    settings = app.state.settings
+    static = bool(getattr(app.state, "static_export", False))
+    site = settings.base_url
     return {
-        "request": request,
-        "site_url": settings.base_url,
-        "csrf_token": _csrf_token(request),
-        "static_export": bool(getattr(request.app.state, "static_export", False)),
+        "site_url": site,
+        "csrf_token": "",
+        "static_export": static,
+        # Forms that need the server (search, check, compare, subscribe) point at it from a static export.
+        "form_base": site if static else "",
         "alerts_enabled": bool(settings.smtp_url),
     }
 
 
-def _csrf_token(request: Request) -> str:
-    try:
-        from .security import csrf_token
-    except ImportError:  # the security module is optional while the site is assembled
-        return ""
-    return csrf_token(request)
-
-
 def render(request: Request, template_name: str, context: dict[str, Any] | None = None, status: int = 200) -> HTMLResponse:
-    full = base_context(request) | (context or {})
+    """A page rendered for this request alone (errors, subscription answers); cached pages use pages.html."""
+    full = site_context(request.app) | (context or {})
     return HTMLResponse(render_to_string(template_name, full), status_code=status)
+
+
+def render_form_page(request: Request, template_name: str, context: dict[str, Any] | None = None,
+                     status: int = 200) -> HTMLResponse:
+    """A page whose form carries this browser's token (the fallback for browsers that send no Origin), and its cookie.
+
+    The body differs per browser, so no cache may keep it.
+    """
+    response = render(request, template_name, {"csrf_token": csrf_token(request)} | (context or {}), status)
+    response.headers["cache-control"] = "no-store"
+    set_csrf_cookie(request, response)
+    return response

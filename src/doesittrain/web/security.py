@@ -1,8 +1,10 @@
-"""CSRF protection for forms and the rate-limit refusal, shared by every part of the site that accepts input.
+"""Security headers, CSRF protection for forms and the rate-limit refusal, shared by every part of the site.
 
-CSRF is a double submit: a random value travels in a signed cookie and, signed differently, in the form's hidden
-`csrf_token` field; a POST is accepted only when both carry the same value. Pages call `csrf_token(request)` while
-rendering; `CSRFCookieMiddleware` (or `set_csrf_cookie`) then sets the cookie on the response.
+CSRF follows OWASP's recommended order. A browser says where a form came from: `Sec-Fetch-Site` (Fetch Metadata)
+when it sends it, else `Origin`; a POST from another site is refused on those alone, so pages need no per-reader
+token and a cached page is the same bytes for everyone. Only a request carrying neither header (an old browser,
+a script) falls back to a double submit: a random value in a signed cookie and, signed differently, in the form's
+hidden `csrf_token` field, both issued by the pages rendered per request (/subscribe, /admin).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
@@ -21,8 +24,27 @@ from ..settings import Settings
 
 CSRF_COOKIE = "doesittrain_csrf"
 CSRF_FIELD = "csrf_token"
+CSRF_COOKIE_SECONDS = 60 * 60 * 24 * 30
 _STATE_KEY = "csrf_value"
 _NEW_COOKIE_KEY = "csrf_new_cookie"
+# Sec-Fetch-Site values of a request the site itself started: a page of the same origin, or the reader directly.
+_OWN_FETCH_SITES = {"same-origin", "none"}
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "form-action 'self' {site}; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "interest-cohort=()",
+}
+
+
+def security_headers(base_url: str) -> list[tuple[bytes, bytes]]:
+    """The headers every answer carries, as raw ASGI pairs (built once per app)."""
+    return [(name.encode(), value.format(site=base_url).encode()) for name, value in SECURITY_HEADERS.items()]
 
 
 def secret_key(settings: Settings) -> str:
@@ -30,39 +52,77 @@ def secret_key(settings: Settings) -> str:
     return installation_secret(settings)
 
 
-def _settings_of(request: Request) -> Settings:
-    return request.app.state.settings
+# ---------------------------------------------------------------- where a form came from
 
 
-def _serializers(request: Request) -> tuple[URLSafeSerializer, URLSafeSerializer]:
-    key = secret_key(_settings_of(request))
-    return URLSafeSerializer(key, salt="csrf-cookie"), URLSafeSerializer(key, salt="csrf-form")
+class CrossSiteRefused(UserError):
+    def __init__(self):
+        super().__init__("This form was sent from another site, so it was not accepted. "
+                         "Open the form on this site and send it from there.", 403)
 
 
-def _cookie_value(request: Request) -> str | None:
-    """The random value of this browser's CSRF cookie, or None when it is missing or forged."""
-    raw = request.cookies.get(CSRF_COOKIE)
-    if not raw:
-        return None
-    cookie_serializer, _ = _serializers(request)
-    try:
-        value = cookie_serializer.loads(raw)
-    except BadSignature:
-        return None
-    return value if isinstance(value, str) else None
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def own_origins(request: Request) -> set[str]:
+    """The origins a form of this site is posted from: the configured site address and the address asked for."""
+    return {origin_of(request.app.state.settings.site_url), origin_of(str(request.base_url))}
+
+
+def sent_by_this_site(request: Request) -> bool | None:
+    """True or False when the browser said where the request came from; None when it sent neither header."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None:
+        return fetch_site.lower() in _OWN_FETCH_SITES
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return origin.lower() in own_origins(request)
+    return None
+
+
+# ---------------------------------------------------------------- the token fallback
+
+
+class FormTokens:
+    """The double-submit pair for one signing key: the cookie's value and the form field's token."""
+
+    def __init__(self, key: str, secure: bool):
+        self.cookie = URLSafeSerializer(key, salt="csrf-cookie")
+        self.form = URLSafeSerializer(key, salt="csrf-form")
+        self.secure = secure
+
+    def value_of(self, signed: str | None, serializer: URLSafeSerializer) -> str | None:
+        if not signed:
+            return None
+        try:
+            value = serializer.loads(signed)
+        except BadSignature:
+            return None
+        return value if isinstance(value, str) else None
+
+
+def form_tokens(request: Request) -> FormTokens:
+    state = request.app.state
+    tokens = getattr(state, "form_tokens", None)
+    if tokens is None:
+        settings: Settings = state.settings
+        tokens = state.form_tokens = FormTokens(secret_key(settings), settings.site_url.startswith("https://"))
+    return tokens
 
 
 def csrf_token(request: Request) -> str:
     """The hidden-field token for this request's browser; creates the cookie value when there is none yet."""
+    tokens = form_tokens(request)
     value = getattr(request.state, _STATE_KEY, None)
     if value is None:
-        value = _cookie_value(request)
+        value = tokens.value_of(request.cookies.get(CSRF_COOKIE), tokens.cookie)
         if value is None:
             value = secrets.token_urlsafe(32)
             setattr(request.state, _NEW_COOKIE_KEY, value)
         setattr(request.state, _STATE_KEY, value)
-    _, form_serializer = _serializers(request)
-    return form_serializer.dumps(value)
+    return tokens.form.dumps(value)
 
 
 def set_csrf_cookie(request: Request, response: Response) -> None:
@@ -70,62 +130,36 @@ def set_csrf_cookie(request: Request, response: Response) -> None:
     value = getattr(request.state, _NEW_COOKIE_KEY, None)
     if value is None:
         return
-    cookie_serializer, _ = _serializers(request)
-    response.set_cookie(
-        CSRF_COOKIE,
-        cookie_serializer.dumps(value),
-        max_age=60 * 60 * 24 * 30,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=_settings_of(request).site_url.startswith("https://"),
-    )
+    tokens = form_tokens(request)
+    response.set_cookie(CSRF_COOKIE, tokens.cookie.dumps(value), max_age=CSRF_COOKIE_SECONDS, path="/",
+                        httponly=True, samesite="lax", secure=tokens.secure)
 
 
-def verify_csrf(request: Request, form: Mapping[str, object]) -> None:
-    """Accept a form POST only when its token matches the browser's cookie; else a 403 that says what to do."""
-    cookie_value = _cookie_value(request)
+def verify_token(request: Request, form: Mapping[str, object]) -> None:
+    """The double submit: the form's token must carry the value of the browser's signed cookie."""
+    tokens = form_tokens(request)
+    cookie_value = tokens.value_of(request.cookies.get(CSRF_COOKIE), tokens.cookie)
     if cookie_value is None:
         raise UserError(
-            "This form could not be verified because its security cookie is missing. "
-            "Allow cookies for this site, reload the page and send the form again.",
+            "This form could not be verified: the browser said neither which site it came from nor sent the "
+            "site's security cookie. Allow cookies for this site, reload the page and send the form again.",
             403,
         )
     submitted = form.get(CSRF_FIELD)
     if not isinstance(submitted, str) or not submitted:
         raise UserError("This form is missing its security token. Reload the page and send the form again.", 403)
-    _, form_serializer = _serializers(request)
-    try:
-        form_value = form_serializer.loads(submitted)
-    except BadSignature:
-        form_value = None
-    if not isinstance(form_value, str) or not hmac.compare_digest(form_value, cookie_value):
+    form_value = tokens.value_of(submitted, tokens.form)
+    if form_value is None or not hmac.compare_digest(form_value, cookie_value):
         raise UserError("This form's security token is out of date. Reload the page and send the form again.", 403)
 
 
-class CSRFCookieMiddleware:
-    """Sets the CSRF cookie on any response whose page asked for a token (pure ASGI, so streaming is untouched)."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        scope.setdefault("state", {})  # shared with the page's Request, which records a new cookie value here
-        request = Request(scope)
-
-        async def send_with_cookie(message):
-            if message["type"] == "http.response.start":
-                probe = Response()
-                set_csrf_cookie(request, probe)
-                cookies = [(k, v) for k, v in probe.raw_headers if k == b"set-cookie"]
-                if cookies:
-                    message["headers"] = list(message.get("headers", [])) + cookies
-            await send(message)
-
-        await self.app(scope, receive, send_with_cookie)
+def verify_csrf(request: Request, form: Mapping[str, object]) -> None:
+    """Accept a form POST from this site: by Fetch Metadata or Origin, else (neither sent) by its token."""
+    by_headers = sent_by_this_site(request)
+    if by_headers is False:
+        raise CrossSiteRefused()
+    if by_headers is None:
+        verify_token(request, form)
 
 
 class RateLimited(UserError):
@@ -144,5 +178,5 @@ class RateLimited(UserError):
 
 
 def client_address(request: Request) -> str:
-    """The client's address as the server sees it (a proxy in front should pass the real one through uvicorn)."""
+    """The client's address: the peer's, or X-Forwarded-For's when the peer is the local proxy (see web/app.py)."""
     return request.client.host if request.client else "unknown"

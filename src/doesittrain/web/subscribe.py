@@ -20,9 +20,9 @@ from ..dataset.load import load_dataset
 from ..errors import UserError
 from ..notify import subscriptions
 from ..settings import Settings
-from .render import render
 from .ratelimit import RateLimit
-from .security import client_address, set_csrf_cookie, verify_csrf
+from .render import render, render_form_page
+from .security import client_address, verify_csrf
 
 # Confirmation mails one address can be sent per hour.
 PER_ADDRESS = RateLimit("subscribe-address", 5, dt.timedelta(hours=1),
@@ -44,16 +44,10 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-def _page(request: Request, template: str, context: dict, status: int = 200) -> Response:
-    response = render(request, template, context, status=status)
-    set_csrf_cookie(request, response)
-    return response
-
-
 async def subscribe_form(request: Request) -> Response:
     tools = _known_tools(request)
     chosen = request.query_params.get("tool", "all")
-    return _page(request, "subscribe/form.html", {"tools": tools, "chosen": chosen if chosen in tools else "all"})
+    return render_form_page(request, "subscribe/form.html", {"tools": tools, "chosen": chosen if chosen in tools else "all"})
 
 
 def _alerts_enabled(request: Request) -> bool:
@@ -65,7 +59,7 @@ def _alerts_off(request: Request, tool: object) -> Response:
     if _wants_json(request):
         return JSONResponse({"error": {"status": 503, "message": wording.ALERTS_NOT_ENABLED}}, status_code=503)
     slug = tool if isinstance(tool, str) and tool in _known_tools(request) else None
-    return _page(request, "subscribe/check_inbox.html", {
+    return render(request, "subscribe/check_inbox.html", {
         "message": wording.ALERTS_NOT_ENABLED, "tool_name": _known_tools(request).get(slug), "tool_slug": slug,
         "alerts_off": True,
     }, status=503)
@@ -88,13 +82,13 @@ async def subscribe(request: Request) -> Response:
         return JSONResponse({"status": "confirmation_requested", "message": CHECK_INBOX})
     name = tools.get(tool) if isinstance(tool, str) else None
     slug = tool if name else None
-    return _page(request, "subscribe/check_inbox.html", {"message": CHECK_INBOX, "tool_name": name, "tool_slug": slug})
+    return render(request, "subscribe/check_inbox.html", {"message": CHECK_INBOX, "tool_name": name, "tool_slug": slug})
 
 
 async def confirm(request: Request) -> Response:
     settings = request.app.state.settings
     confirmed = await run_in_threadpool(subscriptions.confirm, settings, request.path_params["token"])
-    return _page(request, "subscribe/confirmed.html", {"tool_name": _tool_name(request, confirmed)})
+    return render(request, "subscribe/confirmed.html", {"tool_name": _tool_name(request, confirmed)})
 
 
 def _tool_name(request: Request, subscription: subscriptions.Subscription) -> str | None:
@@ -107,7 +101,7 @@ async def unsubscribe_page(request: Request) -> Response:
     settings = request.app.state.settings
     found = await run_in_threadpool(subscriptions.subscription_for_unsubscribe, settings, request.path_params["token"])
     context = {"found": found is not None, "tool_name": _tool_name(request, found) if found else None}
-    return _page(request, "subscribe/unsubscribe.html", context)
+    return render(request, "subscribe/unsubscribe.html", context)
 
 
 async def unsubscribe(request: Request) -> Response:
@@ -116,7 +110,7 @@ async def unsubscribe(request: Request) -> Response:
     if _wants_json(request):
         return JSONResponse({"status": "unsubscribed" if removed else "not_found"})
     context = {"removed": removed is not None, "tool_name": _tool_name(request, removed) if removed else None}
-    return _page(request, "subscribe/unsubscribed.html", context)
+    return render(request, "subscribe/unsubscribed.html", context)
 
 
 routes = [
