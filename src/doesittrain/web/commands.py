@@ -80,5 +80,7 @@ def build_command(settings: settings_module.Settings, out: Path) -> None:
 
     settings.home_dir.mkdir(parents=True, exist_ok=True)
     result = build(settings, out, progress=lambda done, total: click.echo(f"{done}/{total} URLs", err=True))
-    click.echo(f"Wrote {result.files} files to {result.out} in {result.seconds:.1f} s. Forms post to {settings.site_url}.")
+    click.echo(f"Built {result.files} files in {result.out} in {result.seconds:.1f} s ({result.load_seconds:.1f} s loading "
+               f"the dataset): {result.rendered} rendered, {result.written} written, the rest unchanged. "
+               f"Forms post to {settings.site_url}.")
 
