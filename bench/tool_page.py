@@ -2,8 +2,9 @@
 
     python bench/tool_page.py [--slug claude] [--seconds 10] [--connections 32] [--workers 1] [--dataset DIR]
 
-Both servers run on loopback in the same run, measured by wrk with the same settings; the static copy is the
-reference for what a plain web server does with the same bytes.
+`doesittrain serve` and the same app under uvicorn and granian started directly run on loopback in the same run
+as nginx, each measured by wrk with the same settings; the static copy is the reference for what a plain web
+server does with the same bytes.
 """
 
 from __future__ import annotations
@@ -82,6 +83,32 @@ def run_wrk(url: str, seconds: int, connections: int, threads: int) -> tuple[flo
     return rate, p50, p99
 
 
+def app_servers(port: int, workers: int) -> dict[str, list[str]]:
+    """Each way of serving the app: the `serve` command, and each ASGI server on the same app factory."""
+    factory = "doesittrain.web.commands:serve_app"
+    return {
+        "doesittrain serve": [*DOESITTRAIN, "serve", "--port", str(port), "--workers", str(workers)],
+        "uvicorn": [sys.executable, "-m", "uvicorn", "--factory", factory, "--port", str(port), "--workers", str(workers),
+                    "--http", "httptools", "--loop", "uvloop", "--no-access-log", "--log-level", "warning"],
+        "granian": [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--port", str(port),
+                    "--workers", str(workers), "--no-ws", "--log-level", "warning", factory],
+    }
+
+
+def measure_app(name: str, command: list[str], env: dict, url: str, args) -> tuple[float, str, str]:
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(url)
+        run_wrk(url, 2, args.connections, args.threads)  # warm-up: fills the render cache
+        return run_wrk(url, args.seconds, args.connections, args.threads)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slug", default="claude")
@@ -90,6 +117,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers and nginx worker processes")
     parser.add_argument("--dataset", type=Path, default=None)
+    parser.add_argument("--servers", nargs="+", default=["doesittrain serve", "uvicorn", "granian"],
+                        help="which of: 'doesittrain serve', uvicorn, granian")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="doesittrain-bench-"))
@@ -107,22 +136,19 @@ def main() -> None:
         user = "user root;" if os.geteuid() == 0 else ""
         conf.write_text(NGINX_CONF.format(user=user, workers=args.workers, tmp=tmp, port=nginx_port, root=out))
         processes.append(subprocess.Popen(["/usr/sbin/nginx", "-c", str(conf), "-p", str(tmp)], stderr=subprocess.DEVNULL))
-        processes.append(subprocess.Popen(
-            [*DOESITTRAIN, "serve", "--port", str(app_port), "--workers", str(args.workers)], env=env,
-            stdout=subprocess.DEVNULL,
-        ))
         path = f"/tools/{args.slug}"
-        app_url, static_url = f"http://127.0.0.1:{app_port}{path}", f"http://127.0.0.1:{nginx_port}{path}"
-        wait_for(app_url)
+        static_url = f"http://127.0.0.1:{nginx_port}{path}"
         wait_for(static_url)
-        run_wrk(app_url, 2, args.connections, args.threads)  # warm-up: fills the render cache
-        app_rate, app_p50, app_p99 = run_wrk(app_url, args.seconds, args.connections, args.threads)
-        static_rate, static_p50, static_p99 = run_wrk(static_url, args.seconds, args.connections, args.threads)
         print(f"tool page {path}: wrk -t{args.threads} -c{args.connections} -d{args.seconds}s, {args.workers} worker(s)")
         print(machine.describe())
-        print(f"  doesittrain serve : {app_rate:10.0f} requests/s   p50 {app_p50:>9}   p99 {app_p99}")
-        print(f"  nginx static copy : {static_rate:10.0f} requests/s   p50 {static_p50:>9}   p99 {static_p99}")
-        print(f"  ratio (app/static): {app_rate / static_rate:.2f}")
+        results = {}
+        for name, command in app_servers(app_port, args.workers).items():
+            if name in args.servers:
+                results[name] = measure_app(name, command, env, f"http://127.0.0.1:{app_port}{path}", args)
+        results["nginx static copy"] = run_wrk(static_url, args.seconds, args.connections, args.threads)
+        static_rate = results["nginx static copy"][0]
+        for name, (rate, p50, p99) in results.items():
+            print(f"  {name:<18}: {rate:10.0f} requests/s   p50 {p50:>9}   p99 {p99:>9}   {rate / static_rate:.2f} of nginx")
     finally:
         for process in processes:
             process.terminate()
