@@ -9,6 +9,7 @@ import time
 from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import DBAPIError
+from granian.utils.proxies import wrap_asgi_with_proxy_headers
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -26,6 +27,8 @@ from .render import render
 from .security import security_headers
 
 log = logging.getLogger(__name__)
+
+PROXY_HOSTS = "127.0.0.1"  # the address of a reverse proxy whose X-Forwarded-* headers are believed
 
 
 class SiteState:
@@ -128,7 +131,13 @@ def create_app(settings: settings_module.Settings | None = None, deliver_in_back
     headers = security_headers(settings.base_url)
     app = Starlette(
         routes=collect_routes(),
-        middleware=[Middleware(CachedPages, version_of=pages.content_version), Middleware(SecurityHeaders, headers=headers)],
+        middleware=[
+            Middleware(CachedPages, version_of=pages.content_version),
+            # After the cached pages, which are the same for every client: only the rest reads the client's
+            # address and scheme, taken from X-Forwarded-For/-Proto when a proxy on this machine sends them.
+            Middleware(wrap_asgi_with_proxy_headers, trusted_hosts=PROXY_HOSTS),
+            Middleware(SecurityHeaders, headers=headers),
+        ],
         exception_handlers={UserError: _user_error, HTTPException: _http_error, Exception: _unexpected_error},
         lifespan=_lifespan,
     )

@@ -16,13 +16,10 @@ SITE_URL_ENV = "DOESITTRAIN_SITE_URL"
 
 
 def serve_app():
-    """The app each server worker starts: settings from the environment, emails delivered in the background, and the
-    client address taken from X-Forwarded-For when a proxy on this machine sends it."""
-    from granian.utils.proxies import wrap_asgi_with_proxy_headers
-
+    """The app each server worker starts: settings from the environment, emails delivered in the background."""
     from .app import create_app
 
-    return wrap_asgi_with_proxy_headers(create_app(settings_module.load(), deliver_in_background=True), "127.0.0.1")
+    return create_app(settings_module.load(), deliver_in_background=True)
 
 
 def default_workers(settings: settings_module.Settings) -> int:
