@@ -313,3 +313,11 @@ def test_tool_addresses_ignore_case_and_know_products_and_vendors(bundled_client
 
 def test_an_unknown_tool_address_is_still_a_helpful_404(bundled_client):
     assert bundled_client.get("/tools/no-such-tool-anywhere", follow_redirects=False).status_code == 404
+
+
+def test_the_tool_page_asks_for_a_tool_to_compare_by_name_instead_of_listing_every_tool(client):
+    """Nothing on a tool page grows with the number of tools, so pages stay small and builds stay fast."""
+    form = page(client, "/tools/exampleai").css_first("form.compare-with")
+    assert form.css_first("select") is None
+    assert form.css_first("input#compare-with").attributes["name"] == "tools"
+    assert form.css_first('input[type="hidden"]').attributes["value"] == "exampleai"
