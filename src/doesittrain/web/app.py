@@ -40,16 +40,15 @@ class SiteState:
 
     CHECK_SECONDS = 2.0
 
-    def __init__(self, settings: settings_module.Settings, dataset: Dataset | None = None, watch: bool = True):
+    def __init__(self, settings: settings_module.Settings, dataset: Dataset | None = None):
         self.settings = settings
         self._dataset: Dataset | None = dataset
         self._checked_at = time.monotonic() if dataset is not None else float("-inf")
         self._lock = threading.Lock()
-        self.watch = watch  # a build renders one fixed dataset: it never re-reads the files
 
     @property
     def dataset(self) -> Dataset:
-        if self._dataset is not None and (not self.watch or time.monotonic() - self._checked_at < self.CHECK_SECONDS):
+        if self._dataset is not None and time.monotonic() - self._checked_at < self.CHECK_SECONDS:
             return self._dataset
         with self._lock:
             current = dataset_version(self.settings.dataset_dir)

@@ -179,6 +179,7 @@ def tool_keys(content: pages.Content, site: str) -> dict[str, str]:
             digest.update(f"{other.slug}\t{other.name}\n".encode())
         for change in content.changes(slug):
             digest.update(repr(change).encode())
+        digest.update(json.dumps(api.recheck_data(tool, content.recheck), sort_keys=True).encode())
         keys[slug] = digest.hexdigest()
     return keys
 
@@ -253,21 +254,13 @@ def _tally(results, total: int, progress) -> tuple[int, int]:
     return rendered, written
 
 
-class FixedChanges:
-    """The published changes read once for the whole build (forked workers never open the database)."""
-
-    def __init__(self, items: list):
-        self._items = items
-
-    def items(self) -> list:
-        return self._items
-
-
 def export_app(settings: Settings, dataset: Dataset):
+    """The site for a build: its content (dataset, published changes, re-check) read once and pinned, so forked
+    workers never open the database and every page is rendered from the same content."""
     app = create_app(settings)
-    app.state.site = SiteState(settings, dataset, watch=False)
+    app.state.site = SiteState(settings, dataset)
     app.state.static_export = True
-    app.state.published_changes = FixedChanges(pages.content_of(app).published)
+    app.state.content = pages.content_of(app)
     return app
 
 

@@ -315,7 +315,7 @@ async def tool_page(request: Request) -> Response:
             # /tools/Claude, /tools/openai, /tools/instagram: the one tool with that name, product or vendor.
             known = search_index(request, content).exact(slug)
             if known is not None:
-                return Rendered(b"", "text/plain", {"x-status": "308", "location": f"/tools/{known.slug}"})
+                return Rendered(b"", "text/plain", {"location": f"/tools/{known.slug}"}, status=308)
             return not_found(request, content, slug.replace("-", " "))
         return html(request, "tool.html", tool_page_context(request, content, tool))
 
