@@ -46,3 +46,15 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants (a server's workers run as child processes)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        children = Path(f"/proc/{current}/task/{current}/children")
+        if children.exists():
+            queue += [int(c) for c in children.read_text().split()]
+    return found

@@ -3,7 +3,8 @@
     python bench/serve_memory.py [--tools 10000] [--pages 2000]
 
 Requests the home page, /api/tools and --pages different tool pages (each rendered and kept in the render cache),
-then reports the server process's resident and peak memory.
+then reports the resident and peak memory of the server's processes together (granian's main process and its
+worker).
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def main() -> None:
                     response.read()
             print(f"doesittrain serve, {args.tools} tools: first page after {first:.1f} s; "
                   f"after home, /api/tools and {args.pages} tool pages:")
-            print(f"  resident {machine.rss_mib(server.pid):.0f} MiB   peak {machine.peak_rss_mib(server.pid):.0f} MiB"
+            processes = machine.process_tree(server.pid)
+            resident = sum(machine.rss_mib(pid) for pid in processes)
+            peak = sum(machine.peak_rss_mib(pid) for pid in processes)
+            print(f"  resident {resident:.0f} MiB   peak {peak:.0f} MiB   (the server's {len(processes)} processes together)"
                   f"   target < 500 MiB")
         finally:
             server.terminate()
