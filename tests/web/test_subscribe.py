@@ -33,7 +33,9 @@ def test_the_form_offers_every_tool_and_all_tools(browser):
     assert page.status_code == 200
     assert '<option value="all">All tools</option>' in page.text
     assert '<option value="exampleai" selected>ExampleAI</option>' in page.text
-    assert "doesittrain_csrf" in page.headers["set-cookie"]
+    cookies = page.headers.get_list("set-cookie")
+    assert len(cookies) == 1 and cookies[0].startswith("doesittrain_csrf="), "one cookie, set once"
+    assert page.headers["cache-control"] == "no-store", "the form carries this browser's token"
 
 
 def test_subscribing_answers_the_same_for_new_pending_and_confirmed(browser, settings):

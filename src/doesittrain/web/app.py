@@ -8,8 +8,8 @@ import threading
 import time
 from contextlib import asynccontextmanager
 
-from sqlalchemy.exc import DBAPIError
 from granian.utils.proxies import wrap_asgi_with_proxy_headers
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
