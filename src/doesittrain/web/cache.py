@@ -22,7 +22,7 @@ from starlette.datastructures import QueryParams
 
 # Enough for every page of a site of a few thousand tools; past it the least recently used pages go.
 MAX_ENTRIES = 4096
-MAX_BYTES = 96 * 1024 * 1024
+MAX_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
