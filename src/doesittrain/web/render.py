@@ -21,6 +21,9 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates ship with the code, so they never change under a running process; checking each file's time
+        # on every render cost a tenth of a build.
+        auto_reload=False,
     )
     env.globals["verdicts"] = verdicts
     env.globals["wording"] = wording
