@@ -51,8 +51,9 @@ def main() -> None:
             processes = machine.process_tree(server.pid)
             resident = sum(machine.rss_mib(pid) for pid in processes)
             peak = sum(machine.peak_rss_mib(pid) for pid in processes)
-            print(f"  resident {resident:.0f} MiB   peak {peak:.0f} MiB   (the server's {len(processes)} processes together)"
-                  f"   target < 500 MiB")
+            each = ", ".join(f"{machine.rss_mib(pid):.0f}" for pid in processes)
+            print(f"  resident {resident:.0f} MiB   peak {peak:.0f} MiB   (the server's {len(processes)} processes together:"
+                  f" {each} MiB)   target < 500 MiB")
         finally:
             server.terminate()
             server.wait(timeout=30)
