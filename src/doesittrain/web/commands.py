@@ -18,7 +18,7 @@ SITE_URL_ENV = "DOESITTRAIN_SITE_URL"
 
 def serve_app():
     """The app each server worker starts: settings from the environment, emails delivered in the background."""
-    from .app import create_app
+    from .app import create_app  # imported here: the serve command itself never needs the site, only its workers
 
     return create_app(settings_module.load(), deliver_in_background=True)
 
@@ -70,7 +70,7 @@ def serve(settings: settings_module.Settings, host: str, port: int, workers: int
 @click.pass_obj
 def build_command(settings: settings_module.Settings, out: Path) -> None:
     """Write the whole public site as static files into OUT (pages, feeds, API JSON, downloads, sitemap)."""
-    from .build import build
+    from .build import build  # imported here, like the app in serve_app
 
     settings.home_dir.mkdir(parents=True, exist_ok=True)
     result = build(settings, out, progress=lambda done, total: click.echo(f"{done}/{total} URLs", err=True))
