@@ -57,7 +57,14 @@ def content_of(app) -> Content:
     dataset = app.state.site.dataset
     published = feeds.published_source(app).items()
     recheck = recheck_source(app).status()
-    return Content(dataset, published, f"{dataset.version}/{feeds.changes_version(published)}/{recheck.version}", recheck)
+    # Each source hands back the same object until it re-reads, so the last Content is reused while all three are
+    # the same: every cached answer asks for the version, and building it was half of such an answer's Python work.
+    last = getattr(app.state, "last_content", None)
+    if last is not None and last.dataset is dataset and last.published is published and last.recheck is recheck:
+        return last
+    content = Content(dataset, published, f"{dataset.version}/{feeds.changes_version(published)}/{recheck.version}", recheck)
+    app.state.last_content = content
+    return content
 
 
 def content_version(app) -> str:
