@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import subprocess
 from pathlib import Path
 
 
@@ -58,3 +59,12 @@ def process_tree(pid: int) -> list[int]:
         if children.exists():
             queue += [int(c) for c in children.read_text().split()]
     return found
+
+
+def stop(process: subprocess.Popen, seconds: float = 15) -> None:
+    """Ask a server started by a benchmark to stop; kill it if it has not within `seconds`."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -55,8 +55,7 @@ def main() -> None:
             print(f"  resident {resident:.0f} MiB   peak {peak:.0f} MiB   (the server's {len(processes)} processes together:"
                   f" {each} MiB)   target < 500 MiB")
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            machine.stop(server, 30)
 
 
 if __name__ == "__main__":

@@ -102,11 +102,7 @@ def measure_app(name: str, command: list[str], env: dict, url: str, args) -> tup
         run_wrk(url, 2, args.connections, args.threads)  # warm-up: fills the render cache
         return run_wrk(url, args.seconds, args.connections, args.threads)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        machine.stop(process)
 
 
 def main() -> None:
@@ -151,12 +147,7 @@ def main() -> None:
             print(f"  {name:<18}: {rate:10.0f} requests/s   p50 {p50:>9}   p99 {p99:>9}   {rate / static_rate:.2f} of nginx")
     finally:
         for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            machine.stop(process)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
