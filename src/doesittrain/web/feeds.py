@@ -18,8 +18,11 @@ from .. import wording
 from ..dataset.load import Dataset
 from ..dataset.schema import Tool
 from ..errors import UserError
+from ..publish import published_changes
 from ..publish.change import VerdictChange, history_changes
 from ..settings import Settings
+from ..store.db import engine_for
+from .render import render_to_string
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +48,6 @@ class PublishedChanges:
 
     def _read(self) -> list[VerdictChange]:
         try:
-            from ..publish import published_changes
-            from ..store.db import engine_for
-
             return published_changes(engine_for(self.settings))
         except Exception as exc:  # the site keeps serving the dataset's own history when state is unreachable
             log.warning("published changes unavailable: %s", exc)
@@ -87,8 +87,6 @@ def last_change_dates(changes: list[VerdictChange]) -> dict[str, dt.date]:
 
 
 def atom_feed(request: Request, changes: list[VerdictChange], title: str, self_path: str, page_path: str) -> bytes:
-    from .render import render_to_string
-
     site = request.app.state.settings.base_url
     updated = changes[0].date if changes else dt.date(2024, 1, 1)
     text = render_to_string("feed.atom.xml", {
