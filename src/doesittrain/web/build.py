@@ -159,10 +159,11 @@ def site_version(settings: Settings) -> str:
     """Everything besides a tool's own data that its pages depend on: the code, templates, static files and the
     settings that reach a page. Any change to them rebuilds every page."""
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(f"{settings.site_url.rstrip('/')}\n{bool(settings.smtp_url)}\n".encode())
+    digest.update(f"{settings.base_url}\n{bool(settings.smtp_url)}\n".encode())
     for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.is_file() and "data" not in path.relative_to(PACKAGE_DIR).parts[:1] and path.suffix != ".pyc":
-            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        name = path.relative_to(PACKAGE_DIR)
+        if path.is_file() and name.parts[0] != "data" and path.suffix != ".pyc":  # data/: the bundled dataset
+            digest.update(str(name).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
