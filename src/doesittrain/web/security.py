@@ -142,7 +142,8 @@ def verify_token(request: Request, form: Mapping[str, object]) -> None:
     if cookie_value is None:
         raise UserError(
             "This form could not be verified: the browser said neither which site it came from nor sent the "
-            "site's security cookie. Allow cookies for this site, reload the page and send the form again.",
+            "site's security cookie. Allow cookies for this site, then send the form again from its own page "
+            "(for alerts: /subscribe).",
             403,
         )
     submitted = form.get(CSRF_FIELD)
