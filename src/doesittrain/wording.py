@@ -544,3 +544,22 @@ def review_title(item_id: int) -> str:
 
 def quote_count(count: int) -> str:
     return "1 quote" if count == 1 else f"{count} quotes"
+
+MESSAGES |= {
+    "cross_site_form": "This form was sent from another site, so it was not accepted. Open the form on this site and send it from there.",
+    "form_unverified": (
+        "This form could not be verified: the browser said neither which site it came from nor sent the site's security "
+        "cookie. Allow cookies for this site, then send the form again from its own page (for alerts: /subscribe)."
+    ),
+    "form_token_missing": "This form is missing its security token. Reload the page and send the form again.",
+    "form_token_stale": "This form's security token is out of date. Reload the page and send the form again.",
+}
+UI["another_tool"] = "Another tool's name"
+
+
+def too_many_requests(seconds: int) -> str:
+    return f"Too many requests. Please wait {seconds} seconds and try again."
+
+
+def compare_with(tool_name: str) -> str:
+    return f"Compare {tool_name} with"

@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .. import wording
 from ..errors import UserError
 from ..notify.tokens import installation_secret
 from ..settings import Settings
@@ -57,8 +58,7 @@ def secret_key(settings: Settings) -> str:
 
 class CrossSiteRefused(UserError):
     def __init__(self):
-        super().__init__("This form was sent from another site, so it was not accepted. "
-                         "Open the form on this site and send it from there.", 403)
+        super().__init__(wording.MESSAGES["cross_site_form"], 403)
 
 
 def origin_of(url: str) -> str:
@@ -140,18 +140,13 @@ def verify_token(request: Request, form: Mapping[str, object]) -> None:
     tokens = form_tokens(request)
     cookie_value = tokens.value_of(request.cookies.get(CSRF_COOKIE), tokens.cookie)
     if cookie_value is None:
-        raise UserError(
-            "This form could not be verified: the browser said neither which site it came from nor sent the "
-            "site's security cookie. Allow cookies for this site, then send the form again from its own page "
-            "(for alerts: /subscribe).",
-            403,
-        )
+        raise UserError(wording.MESSAGES["form_unverified"], 403)
     submitted = form.get(CSRF_FIELD)
     if not isinstance(submitted, str) or not submitted:
-        raise UserError("This form is missing its security token. Reload the page and send the form again.", 403)
+        raise UserError(wording.MESSAGES["form_token_missing"], 403)
     form_value = tokens.value_of(submitted, tokens.form)
     if form_value is None or not hmac.compare_digest(form_value, cookie_value):
-        raise UserError("This form's security token is out of date. Reload the page and send the form again.", 403)
+        raise UserError(wording.MESSAGES["form_token_stale"], 403)
 
 
 def verify_csrf(request: Request, form: Mapping[str, object]) -> None:
@@ -169,7 +164,7 @@ class RateLimited(UserError):
     def __init__(self, retry_after: int, message: str | None = None):
         self.retry_after = max(1, int(retry_after))
         super().__init__(
-            message or f"Too many requests. Please wait {self.retry_after} seconds and try again.",
+            message or wording.too_many_requests(self.retry_after),
             429,
         )
 
