@@ -68,3 +68,21 @@ def stop(process: subprocess.Popen, seconds: float = 15) -> None:
         process.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+def wait_until_serving(process: subprocess.Popen, port: int, seconds: float = 30) -> subprocess.Popen:
+    """The started site, once its home page answers; otherwise it is killed and the benchmark stops."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    detail = process.stderr.read()[-2000:] if process.stderr else ""
+    raise SystemExit(f"the site did not start {detail}".strip())

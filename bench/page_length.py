@@ -15,11 +15,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-import httpx
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
+
+import machine  # bench/ is on the path when a benchmark runs as a script
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -34,15 +34,7 @@ def start_site(home: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DOESITTRAIN_HOME": home}
     process = subprocess.Popen([sys.executable, "-m", "doesittrain", "serve", "--port", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the site did not start")
+    return machine.wait_until_serving(process, port)
 
 
 def main() -> None:
