@@ -2,7 +2,7 @@
 
 Sentences are compared with whitespace squeezed out; a sentence that leaves one place and appears in another
 is a move, not a change. Each changed passage carries its topics; the change is `material` when a passage with
-a topic other than "other" changed in its words (not only in punctuation or case).
+a topic other than "other" changed what it says (relevance.judge), not only how it says it.
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from dataclasses import asdict, dataclass, field
 
 from rapidfuzz import fuzz
 
-from .topics import OTHER, topics_of
+from .relevance import Versions, judge
 
 # The space between two sentences: after an end mark, before a capital or a digit. Written to start with the
 # space itself (the lookbehind checks the mark before it), so the regex engine skips to candidates.
 _SENTENCE = re.compile(r"\s(?<=[.!?;]\s)\s*(?=[\"'(\[]?[A-Z0-9])")
-_WORD = re.compile(r"\w+")
 # Removed and added sentences at least this similar are shown as one edited sentence.
 PAIR_SIMILARITY = 60
 
@@ -41,8 +40,10 @@ class Change:
 
     @property
     def topics(self) -> list[str]:
+        """The topics of the material passages; of every passage when none is material."""
+        chosen = [p for p in self.passages if p.material] or self.passages
         seen: list[str] = []
-        for passage in self.passages:
+        for passage in chosen:
             seen.extend(t for t in passage.topics if t not in seen)
         return seen
 
@@ -62,10 +63,6 @@ def _squeeze(sentence: str) -> str:
     return "".join(sentence.split())
 
 
-def _words(sentence: str) -> list[str]:
-    return _WORD.findall(sentence.lower())
-
-
 def compare(old_paragraphs: list[str], new_paragraphs: list[str]) -> Change:
     """The changed passages between two versions, moves left out."""
     old, new = sentences(old_paragraphs), sentences(new_paragraphs)
@@ -79,8 +76,9 @@ def compare(old_paragraphs: list[str], new_paragraphs: list[str]) -> Change:
         if tag in ("replace", "insert"):
             added.extend(range(j1, j2))
     moved = {old_keys[i] for i in removed} & {new_keys[j] for j in added}
-    return Change([_tag(p) for p in _pair([old[i] for i in removed if old_keys[i] not in moved],
-                                          [new[j] for j in added if new_keys[j] not in moved])])
+    versions = Versions.of(old_paragraphs, new_paragraphs)
+    return Change([_tag(p, versions) for p in _pair([old[i] for i in removed if old_keys[i] not in moved],
+                                                    [new[j] for j in added if new_keys[j] not in moved])])
 
 
 def _pair(removed: list[str], added: list[str]) -> list[Passage]:
@@ -98,10 +96,8 @@ def _pair(removed: list[str], added: list[str]) -> list[Passage]:
     return passages
 
 
-def _tag(passage: Passage) -> Passage:
-    passage.topics = topics_of(f"{passage.old} {passage.new}")
-    in_substance = _words(passage.old) != _words(passage.new)
-    passage.material = in_substance and passage.topics != [OTHER]
+def _tag(passage: Passage, versions: Versions) -> Passage:
+    passage.topics, passage.material = judge(passage.kind, passage.old, passage.new, versions)
     return passage
 
 

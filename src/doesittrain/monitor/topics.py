@@ -20,10 +20,15 @@ _PATTERNS = {
                  r"as long as|period of time|no longer (?:need|necessary)",
     "human_review": r"human review|\breview(?:ers?|ed)?\b|trained (?:staff|personnel|annotators?)|annotat\w*|"
                     r"(?:staff|personnel|employees|contractors) may (?:access|view|read)|manual(?:ly)? (?:review|inspect)",
-    "sharing": r"\bshar(?:e|es|ed|ing)\b|disclos\w*|third[- ]part(?:y|ies)|vendors?|service providers?|affiliates|"
-               r"\bsell\b|\bsold\b|transfer\w*|partners|sub-?processors?",
+    # Who else gets the data. "Third party", "affiliates" and "partners" alone also fill liability and licence
+    # clauses ("claims of any third party", "hold us and our affiliates harmless", "non-transferable licence"),
+    # so they count only where data goes to them.
+    "sharing": r"\bshar(?:e|es|ed|ing)\b|disclos\w*|\bsell\b|\bsold\b|\bsale\b|(?<!non-)\btransfer(?:s|red|ring)?\b|"
+               r"service providers?|sub-?processors?|\b(?:authorities|law enforcement)\b|"
+               r"\b(?:with|to) (?:our |its |their |certain |trusted |selected )?(?:affiliates|partners|vendors|"
+               r"third[- ]part(?:y|ies)|other users)\b",
     "zero_retention_dpa": r"zero[- ]data[- ]retention|\bzdr\b|data processing (?:addendum|agreement|terms)|\bdpa\b|"
-                          r"sub-?processors?|(?:data )?processor\b",
+                          r"sub-?processors?|(?:data )?processor\b|\baddend(?:um|a)\b|business associate",
 }
 _COMPILED = {topic: re.compile(pattern, re.IGNORECASE) for topic, pattern in _PATTERNS.items()}
 
