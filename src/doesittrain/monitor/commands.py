@@ -1,8 +1,9 @@
-"""`doesittrain monitor run|watch` and `doesittrain review list|show|resolve`."""
+"""`doesittrain monitor run|watch` and `doesittrain review list|show|resolve|apply`."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import random
 import re
@@ -21,7 +22,7 @@ from ..errors import UserError
 from ..settings import Settings
 from ..store.db import engine_for
 from .diff import word_diff
-from .review import get_item, list_items, resolve
+from .review import apply_proposal, get_item, list_items, resolve
 from .run import run_pass
 from .watch import watched
 
@@ -171,3 +172,18 @@ def review_resolve(settings: Settings, item_id: int, note: str) -> None:
     resolve(engine_for(settings), item_id, note)
     click.echo(f"Resolved #{item_id}.")
 
+
+
+@review.command("apply")
+@click.argument("item_id", type=int)
+@click.option("--dataset", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of tool YAML files; default: the configured dataset.")
+@click.pass_obj
+def review_apply(settings: Settings, item_id: int, folder: Path | None) -> None:
+    """Write an item's proposed replacement quote into the tool file (comments and layout kept), date its source as
+    read today, run check, and resolve the item if check passes (on errors the file is left as it was)."""
+    applied = apply_proposal(engine_for(settings), item_id, folder or settings.dataset_dir, dt.date.today())
+    click.echo(f"{applied.path}: evidence {applied.claim} now quotes “{applied.replacement}”")
+    for warning in applied.warnings:
+        click.echo(str(warning))
+    click.echo(f"check: 0 errors, {len(applied.warnings)} warnings in this file. Resolved #{item_id}.")

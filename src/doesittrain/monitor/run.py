@@ -35,6 +35,7 @@ from .extract import EXTRACTOR_VERSION, ExtractError, Rules, extract
 from .fetch import Fetcher, FetchError, Validators
 from .fetch import Page as Fetched
 from .normalize import comparison_key
+from .repair import propose_replacement, verbatim_paragraphs
 from .review import UNREACHABLE_AFTER, close_item, open_item
 from .watch import Document
 
@@ -197,22 +198,31 @@ class Pass:
         conn.execute(t.fetches.insert().values(document_id=row.id, fetched_at=now, outcome=outcome, version_id=version_id))
         if row.consecutive_failures:  # only a failing document can have an open "unreachable" item
             close_item(conn, f"unreachable:{row.id}", "Recovered: the source answered again.")
-        broken = self._check_evidence(conn, row.id, document, version.text)
+        broken = self._check_evidence(conn, row.id, document, version)
         return Result(document.urls[0], document.name, outcome, broken_evidence=broken, version_id=version.id)
 
-    def _check_evidence(self, conn: Connection, document_id: int, document: Document, text: str) -> list[str]:
-        """Claims whose quote is no longer in the newest version; each opens (or keeps open) a review item."""
+    def _check_evidence(self, conn: Connection, document_id: int, document: Document, version) -> list[str]:
+        """Claims whose quote is no longer in the newest version; each opens (or keeps open) a review item,
+        with the passage that replaced the quote when there is one."""
         broken = []
+        page: list[str] | None = None  # the page as written, read only when a quote is lost
         for url in document.urls:
             for quote in self.quotes.get(url, ()):
                 key = f"broken_evidence:{quote.tool}:{quote.claim}"
-                if locate(quote.quote, text).found:
+                if locate(quote.quote, version.text).found:
                     close_item(conn, key, "The quote is in the source again.")
                     continue
                 broken.append(quote.claim)
+                page = _verbatim_page(conn, document, version) if page is None else page
+                replacement = propose_replacement(quote.quote, page)
+                detail = f"Not found in the newest version of {url}:\n“{quote.quote}”"
+                if replacement:
+                    detail += f"\nProposed replacement (`doesittrain review apply` writes it):\n“{replacement}”"
+                proposal = json.dumps({"quote": quote.quote, "replacement": replacement, "url": url,
+                                       "version_id": version.id}, ensure_ascii=False) if replacement else None
                 open_item(conn, kind="broken_evidence", key=key, document_id=document_id, tool=quote.tool,
                           claim=quote.claim, title=f"{quote.tool}: claim {quote.claim} lost its quote",
-                          detail=f"Not found in the newest version of {url}:\n“{quote.quote}”")
+                          detail=detail, proposal=proposal)
         return broken
 
     def _record_error(self, row, document: Document, error: str) -> Result:
@@ -239,6 +249,19 @@ def _extract_all(document: Document, bodies: list[tuple[bytes, str]], previous_c
         paragraphs += extract(body, content_type, Rules(page.select, page.remove),
                               previous_chars=previous_chars if len(document.pages) == 1 else None)
     return paragraphs
+
+
+def _verbatim_page(conn: Connection, document: Document, version) -> list[str]:
+    """The version's pages as written (not normalised), from its snapshots; empty when one is gone."""
+    shas = conn.execute(sa.select(t.versions.c.snapshots).where(t.versions.c.id == version.id)).scalar_one()
+    snapshots = [_load_snapshot(conn, sha) for sha in json.loads(shas)]
+    if any(s is None for s in snapshots) or len(snapshots) != len(document.pages):
+        return []
+    try:
+        return verbatim_paragraphs([(body, content_type, Rules(page.select, page.remove))
+                                    for (body, content_type), page in zip(snapshots, document.pages)])
+    except ExtractError:
+        return []
 
 
 def _state_hash(paragraphs: list[str]) -> str:

@@ -93,6 +93,8 @@ review_items = Table(
     Column("claim", String(120)),
     Column("title", Text, nullable=False),
     Column("detail", Text, nullable=False, default=""),
+    # JSON {"quote", "replacement", "url", "version_id"}: the passage of the new version proposed for a lost quote.
+    Column("proposal", Text),
     Column("status", String(10), nullable=False, default="open"),  # open | resolved
     Column("note", Text),
     Column("created_at", DateTime, nullable=False),
