@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "subscribers": ("doesittrain.notify.commands", "subscribers", "Answer data requests about one email address."),
     "monitor": ("doesittrain.monitor.commands", "monitor", "Watch the policy pages the dataset cites and record what changes."),
     "review": ("doesittrain.monitor.commands", "review", "The queue of changes, broken quotes and unreachable sources editors work through."),
+    "draft": ("doesittrain.draft.commands", "draft_command", "Draft a tool file from vendor pages or local copies: sources, candidate quotes per field, every verdict unknown."),
     "db": ("doesittrain.store.commands", "db_group", "The state database (SQLite by default, PostgreSQL via DOESITTRAIN_DATABASE_URL)."),
     "settings": ("doesittrain.settings", "settings_command", "List every setting, its environment variable and its current value."),
 }
