@@ -26,7 +26,7 @@ FIELD_WORDS = {
                  r"(?:to|for) (?:the )?(?:re)?train|model (?:training|improvement)|improv\w* (?:our |the |its )?(?:ai )?models?|"
                  r"fine-?tun\w* (?:our |its )?models?|(?:develop|build)\w* (?:our |new )?(?:ai |artificial intelligence )?models?",
                  r"\btrain\w*|improv\w* (?:and \w+ )?(?:our |the )?services|machine learning|research"),
-    "opt_out": (r"\bopt(?:-| )?(?:out|in)\b|\bopted\b|turn(?:ed|ing)? (?:it )?off|toggle|data controls|"
+    "opt_out": (r"\bopt(?:-| )?(?:out|in)\b|\bopted\b|(?:turn|switch)(?:ed|ing)? (?:it )?off|toggle|data controls|"
                 r"without your (?:explicit |prior )?(?:consent|permission)",
                 r"settings?\b|object to|withdraw (?:your )?consent|\bdisable|preferences|\bmanage\b"),
     "human_review": (r"human (?:review|reviewers|annotat)|\breviewers?\b|manual(?:ly)? review|\(human\)|listen to|"
@@ -47,7 +47,8 @@ _STRONG = {field: re.compile(words[0], re.IGNORECASE) for field, words in FIELD_
 _WEAK = {field: re.compile(words[1], re.IGNORECASE) for field, words in FIELD_WORDS.items()}
 # Opt-outs of marketing, arbitration or cookies, and data kept for billing, answer none of the dataset's questions.
 _OFF_TOPIC = re.compile(r"arbitration|class action|marketing|promotional|newsletter|advertis\w*|\bads\b|cookies?|analytics|"
-                        r"payment|billing|unsubscribe|text messages|\bsms\b|sweepstakes|employment|job applicants?",
+                        r"payment|billing|unsubscribe|text messages|\bsms\b|sweepstakes|employment|job applicants?|"
+                        r"\bsale\b|\bsell\b|subscriptions?\b|renewal|refund",
                         re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:not|never|no|without|only|unless)\b|n't\b", re.IGNORECASE)
 _USERS_DATA = re.compile(r"\b(?:your|user|customer|client)s?'? (?:\w+ ){0,2}(?:data|content|information|prompts?|inputs?|"
@@ -82,9 +83,9 @@ def score(field: str, passage: str, speaker: re.Pattern[str] = re.compile(r"\b(?
     vendor speaking ("we", or its name)."""
     strong, weak = len(_STRONG[field].findall(passage)), len(_WEAK[field].findall(passage))
     topics = material_topics(passage)
-    value = 3.0 * min(strong, 2) + min(weak, 3)
-    if field == "opt_out" and not strong and "training" in topics and _NEGATION.search(passage):
-        value += 4  # "we do not train on your data" is why no opt-out is needed
+    value = 3.0 * min(strong, 3) + min(weak, 3)
+    if field == "opt_out" and "training" in topics and _NEGATION.search(passage):
+        value += 1 if strong else 4  # "we do not train on your data" is why no opt-out is needed
     if field == "zero_data_retention" and "retention" in topics and _NEGATION.search(passage):
         value += 2
     if not value or not (strong or FIELD_TOPIC[field] in topics):
