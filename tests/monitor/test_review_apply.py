@@ -27,6 +27,7 @@ EXAMPLE = Path(__file__).parent.parent / "fixtures" / "dataset" / "exampleai.yam
 LOST = "Trained reviewers may look at conversations to improve safety."
 REWORDED = "Trained human reviewers may look at your conversations to make them safer."
 OTHER_QUOTES = ("We may use the content you provide to train our models, unless you opt out.",
+                "Feedback you submit, such as thumbs up or down, may be used to improve our models even if you opted out.",
                 "Deleted content is removed from our systems within 30 days.",
                 "In the European Economic Area and the UK we only train on content if you opt in.",
                 "Users in the EEA and UK are not included unless they choose to opt in.")
@@ -64,8 +65,9 @@ def changed_lines(before: str, after: str) -> list[str]:
 
 
 def test_the_item_for_a_reworded_quote_proposes_the_new_passage_verbatim(reworded):
-    _folder, _file, _document, item = reworded
-    assert (item.tool, item.claim) == ("exampleai", "e3")
+    folder, _file, _document, item = reworded
+    [claim] = [e.id for e in load_dataset(folder).tools["exampleai"].evidence if e.quote == LOST]
+    assert (item.tool, item.claim) == ("exampleai", claim)
     proposal = json.loads(item.proposal)
     assert proposal["quote"] == LOST and proposal["replacement"] == REWORDED
     shown = CliRunner().invoke(cli, ["review", "show", str(item.id)])
