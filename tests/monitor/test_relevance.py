@@ -62,6 +62,12 @@ def test_function_words_plurals_and_cross_references_are_not_material():
     assert not material("We never use these services to train models.", "We never use this service to train models.")
 
 
+def test_a_renumbered_list_item_is_not_material_but_a_number_opening_a_sentence_is():
+    assert not material("4.1. We retain your chats for 30 days.", "5.1. We retain your chats for 30 days.")
+    assert material("30 days after you delete a chat, we erase it from our servers.",
+                    "90 days after you delete a chat, we erase it from our servers.")
+
+
 def test_a_table_of_contents_entry_is_not_material():
     assert not compare(FILLER, [*FILLER, "Retention", "Data controls"]).material
 

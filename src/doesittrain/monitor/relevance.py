@@ -30,7 +30,8 @@ from .topics import OTHER, topics_of
 _TOKEN = re.compile(r"\d{4}-\d{2}-\d{2}|\w+(?:['’-]\w+)*")
 _LINK_FURNITURE = re.compile(r"\(opens in a new (?:window|tab)\)", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NUMBERING = re.compile(r"^\d+(?:\.\d+)*$")
+# "4.", "4.1", "(b)", "iv)" opening a passage: its place in a list, which renumbering changes without meaning.
+_ENUMERATION = re.compile(r"^\s*(?:\(?\d+(?:\.\d+)*[.)]|\d+(?:\.\d+)+|\(?[a-z]\)|\(?[ivx]+\))(?:\s+|$)", re.IGNORECASE)
 FUNCTION_WORDS = frozenset(
     "a an the this that these those it its your our their his her my we us you they them "
     "and or of to for in on at by from as into within any such each all both "
@@ -62,7 +63,7 @@ def _squeeze(text: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(_LINK_FURNITURE.sub("", text))
+    return _TOKEN.findall(_ENUMERATION.sub("", _LINK_FURNITURE.sub("", text), count=1))
 
 
 def _stem(token: str) -> str:
@@ -80,12 +81,10 @@ def is_critical(token: str) -> bool:
 
 
 def _bears_meaning(token: str, previous: str) -> bool:
-    stem = _stem(token)
-    if _DATE.match(token):
+    """Whether a changed word can change what a sentence says; `previous` is the stem of the word before it."""
+    if _DATE.match(token) or (token.isdigit() and previous in REFERENCE_WORDS):
         return False
-    if _NUMBERING.match(token) and (previous in REFERENCE_WORDS or previous == ""):
-        return False
-    return is_critical(token) or stem not in FUNCTION_WORDS
+    return is_critical(token) or _stem(token) not in FUNCTION_WORDS
 
 
 def _is_name(tokens: list[str]) -> bool:
@@ -106,10 +105,8 @@ def edit_changes_meaning(old: str, new: str, versions: Versions) -> bool:
         removed, added = a[i1:i2], b[j1:j2]
         if _renamed(a, i1, i2, added, versions) or _moved(removed, versions.new) or _moved(added, versions.old):
             continue
-        before_removed = _stem(a[i1 - 1]) if i1 else ""
-        before_added = _stem(b[j1 - 1]) if j1 else ""
-        changed = [t for k, t in enumerate(removed) if _bears_meaning(t, _stem(removed[k - 1]) if k else before_removed)]
-        changed += [t for k, t in enumerate(added) if _bears_meaning(t, _stem(added[k - 1]) if k else before_added)]
+        changed = [t for k, t in enumerate(removed, i1) if _bears_meaning(t, _stem(a[k - 1]) if k else "")]
+        changed += [t for k, t in enumerate(added, j1) if _bears_meaning(t, _stem(b[k - 1]) if k else "")]
         if any(is_critical(t) for t in changed):
             return True
         # A word dropped or added that the sentence still holds elsewhere is a repetition tidied, not a new claim.
@@ -132,9 +129,8 @@ def _renamed(a: list[str], i1: int, i2: int, added: list[str], versions: Version
 
 
 def is_heading(text: str) -> bool:
+    """A contents entry, a heading or a bare list number: a few words, none of them critical."""
     tokens = _tokens(text)
-    if all(_NUMBERING.match(t) for t in tokens):  # "4.", "12.1"
-        return True
     return len(tokens) < HEADING_WORDS and not any(is_critical(t) for t in tokens)
 
 
