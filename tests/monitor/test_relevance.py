@@ -85,6 +85,16 @@ def test_a_rule_of_conduct_for_the_user_is_not_material_unless_it_speaks_of_the_
                     "You agree that we may not use your prompts to train our models.")
 
 
+def test_a_row_of_a_list_takes_the_topics_of_its_section_heading():
+    section = ["6. Who do we share your personal data with?", "Google Cloud Platform:"]
+    old = compare([*FILLER, *section, "Purpose: Cloud infrastructure for our APIs"],
+                  [*FILLER, *section, "Purpose: Cloud infrastructure for Le Chat and our APIs"])
+    assert old.material and old.topics == ["sharing"]
+    billing = ["7. How do we bill you?", "Stripe:"]
+    assert not compare([*FILLER, *billing, "Purpose: Card payments in Europe"],
+                       [*FILLER, *billing, "Purpose: Card payments in Europe and the US"]).material
+
+
 def test_licence_words_without_the_users_data_are_not_retention_or_sharing():
     licence = "You assign, transfer and convey all rights in the Translations, which we may host and store for any reason."
     assert not compare(FILLER, [*FILLER, licence]).material

@@ -9,7 +9,8 @@ words. These edits do not, measured on real policy histories (tests/monitor/mate
   whole new version (a plan swapped in one sentence while the old name lives on elsewhere is not a rename);
 - text moved or re-wrapped: words that left one place and stand elsewhere in the other version;
 - headings and table-of-contents entries: added or removed passages of a few words that carry no negation or number.
-Negations, numbers, "only", "unless", opt-in/out (evidence.critical_words) always bear meaning.
+A short passage with no topic of its own (a row of a list or table) takes the topics of the numbered or question
+heading of its section. Negations, numbers, "only", "unless", opt-in/out (evidence.critical_words) always bear meaning.
 
 Two topic cues need more than a keyword to count. Retention and sharing words also describe licences, subscriptions
 and eligibility ("host, store and display the Translations", "subscribed for more than 12 months"): they count
@@ -42,20 +43,38 @@ FUNCTION_WORDS = frozenset(
 REFERENCE_WORDS = frozenset("section sections article articles paragraph paragraphs clause clauses part annex schedule".split())
 # An added or removed passage shorter than this, with no critical word, is a heading or a contents entry.
 HEADING_WORDS = 5
+# A passage this short, with no topic of its own, takes its section's: a row of a list or table.
+LIST_ROW_CHARS = 200
+_SECTION_HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+\S.*|[^.!]*\?\s*)$")
+SECTION_HEADING_WORDS = 15
 # Removed or added runs at least this long that stand elsewhere in the other version were moved, not changed.
 MOVED_WORDS = 4
 
 
 @dataclass(frozen=True)
 class Versions:
-    """Both whole texts, squeezed for containment tests, so a judgement can look beyond its own sentence."""
+    """Both whole texts, squeezed for containment tests, and their paragraphs, so a judgement can look beyond its
+    own sentence."""
 
     old: str
     new: str
+    old_paragraphs: tuple[str, ...] = ()
+    new_paragraphs: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, old_paragraphs: list[str], new_paragraphs: list[str]) -> "Versions":
-        return cls(_squeeze(" ".join(old_paragraphs)), _squeeze(" ".join(new_paragraphs)))
+        return cls(_squeeze(" ".join(old_paragraphs)), _squeeze(" ".join(new_paragraphs)),
+                   tuple(old_paragraphs), tuple(new_paragraphs))
+
+    def section_topics(self, text: str, in_new: bool) -> list[str]:
+        """The topics of the numbered or question heading above `text`: a row of a list ("Purpose: Cloud hosting
+        for Le Chat") says nothing by itself, its section ("6. Who do we share your personal data with?") does."""
+        paragraphs = self.new_paragraphs if in_new else self.old_paragraphs
+        at = next((i for i, p in enumerate(paragraphs) if text in p), None)
+        for paragraph in reversed(paragraphs[:at] if at is not None else ()):
+            if _SECTION_HEADING.match(paragraph) and len(_tokens(paragraph)) <= SECTION_HEADING_WORDS:
+                return [t for t in topics_of(paragraph) if t != OTHER]
+        return []
 
 
 def _squeeze(text: str) -> str:
@@ -174,7 +193,12 @@ def judge(kind: str, old: str, new: str, versions: Versions) -> tuple[list[str],
     """(topics, material) of one changed passage."""
     topics = topics_of(f"{old} {new}")
     if not (material_topics(old) or material_topics(new)):
-        return topics, False
+        text, in_new = (old, False) if kind == "removed" else (new, True)
+        if len(text) > LIST_ROW_CHARS or is_heading(text):
+            return topics, False
+        topics = versions.section_topics(text, in_new)
+        if not topics:
+            return [OTHER], False
     if kind == "edited":
         return topics, edit_changes_meaning(old, new, versions)
     text, other = (new, versions.old) if kind == "added" else (old, versions.new)
