@@ -24,23 +24,27 @@ FIELD_TOPIC = {"training": "training", "opt_out": "opt_out", "human_review": "hu
 FIELD_WORDS = {
     "training": (r"\btrain(?:s|ed|ing)?\b (?:\w+ ){0,4}(?:models?|ai|artificial intelligence|algorithms?)|"
                  r"(?:to|for) (?:the )?(?:re)?train|model (?:training|improvement)|improv\w* (?:our |the |its )?(?:ai )?models?|"
-                 r"fine-?tun\w* (?:our |its )?models?|(?:develop|build)\w* (?:our |new )?(?:ai |artificial intelligence )?models?",
+                 r"fine-?tun\w* (?:our |its )?models?|(?:develop|build)\w* (?:our |new )?(?:ai |artificial intelligence )?models?|"
+                 r"训练",
                  r"\btrain\w*|improv\w* (?:and \w+ )?(?:our |the )?services|machine learning|research"),
     "opt_out": (r"\bopt(?:-| )?(?:out|in)\b|\bopted\b|(?:turn|switch)(?:ed|ing)? (?:it )?off|toggle|data controls|"
-                r"without your (?:explicit |prior )?(?:consent|permission)",
+                r"without your (?:explicit |prior )?(?:consent|permission)|撤回|关闭",
                 r"settings?\b|object to|withdraw (?:your )?consent|\bdisable|preferences|\bmanage\b"),
     "human_review": (r"human (?:review|reviewers|annotat)|\breviewers?\b|manual(?:ly)? review|\(human\)|listen to|"
                      r"(?:staff|personnel|employees|contractors|team members|humans?)\b[^.]{0,60}\b(?:access|review|view|"
-                     r"read|look|listen)|monitor\w* (?:\w+ ){0,4}(?:content|conversations|data|communications|interactions)",
+                     r"read|look|listen)|monitor\w* (?:\w+ ){0,4}(?:content|conversations|data|communications|interactions)|"
+                     r"人工",
                      # "please review these terms" is the reader reviewing, not the vendor
                      r"\breview\w*(?! (?:the |these |our |this |any |its )?(?:terms|polic\w*|privacy|agreement|additional))|"
                      r"\bmonitor\w*|annotat\w*|\baccess\w*"),
-    "retention": (r"\bretain(?:s|ed)?\b|retention|\b\d+ (?:days?|months?|years?)\b",
+    "retention": (r"\bretain(?:s|ed)?\b|retention|\b\d+ (?:days?|months?|years?)\b|until (?:you|the user) delete|auto-?delet|"
+                  r"\b(?:keep|store|retain)s? (?:your |the )?(?:\w+ ){0,2}(?:inputs?|outputs?|content|conversations?|chats?|"
+                  r"prompts?|activity|history)\b|保存|保留|删除",
                   r"\bdelet\w*|as long as|\bstor(?:e|ed|es|age)\b|\bkeep|\bkept\b|\bremov\w*"),
     "zero_data_retention": (r"zero[- ]data[- ]retention|\bzdr\b|zero retention|no data retention|"
                             r"(?:not|never) (?:be )?(?:stored|retained|logged|persisted|stor\w*|retain\w*)",
                             r"(?:deleted|discarded|erased) (?:immediately|after)|temporar\w*|\bephemeral"),
-    "dpa": (r"data processing (?:addendum|agreement|terms)|\bdpa\b",
+    "dpa": (r"data processing (?:addendum|agreement|terms)|\bdpa\b|数据处理协议",
             r"\bprocessor\b|sub-?processors?|standard contractual clauses|data controller|\baddendum\b"),
 }
 _STRONG = {field: re.compile(words[0], re.IGNORECASE) for field, words in FIELD_WORDS.items()}
@@ -50,6 +54,10 @@ _OFF_TOPIC = re.compile(r"arbitration|class action|marketing|promotional|newslet
                         r"payment|billing|unsubscribe|text messages|\bsms\b|sweepstakes|employment|job applicants?|"
                         r"\bsale\b|\bsell\b|subscriptions?\b|renewal|refund",
                         re.IGNORECASE)
+_DPA_OFFERED = re.compile(
+    r"(?:dpa|data processing (?:addendum|agreement))\W[^.]{0,100}\b(?:available|accessible|execute|sign|request|"
+    r"applies|apply|governed|incorporated|posted)|\b(?:available|execute|sign|request)\w*\b[^.]{0,60}"
+    r"(?:dpa|data processing (?:addendum|agreement))", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:not|never|no|without|only|unless)\b|n't\b", re.IGNORECASE)
 _USERS_DATA = re.compile(r"\b(?:your|user|customer|client)s?'? (?:\w+ ){0,2}(?:data|content|information|prompts?|inputs?|"
                          r"outputs?|conversations?|chats?|messages?|files?|recordings?)\b", re.IGNORECASE)
@@ -86,6 +94,8 @@ def score(field: str, passage: str, speaker: re.Pattern[str] = re.compile(r"\b(?
     value = 3.0 * min(strong, 3) + min(weak, 3)
     if field == "opt_out" and "training" in topics and _NEGATION.search(passage):
         value += 1 if strong else 4  # "we do not train on your data" is why no opt-out is needed
+    if field == "dpa" and _DPA_OFFERED.search(passage):
+        value += 3
     if field == "zero_data_retention" and "retention" in topics and _NEGATION.search(passage):
         value += 2
     if not value or not (strong or FIELD_TOPIC[field] in topics):
