@@ -58,6 +58,9 @@ _DPA_OFFERED = re.compile(
     r"(?:dpa|data processing (?:addendum|agreement))\W[^.]{0,100}\b(?:available|accessible|execute|sign|request|"
     r"applies|apply|governed|incorporated|posted)|\b(?:available|execute|sign|request)\w*\b[^.]{0,60}"
     r"(?:dpa|data processing (?:addendum|agreement))", re.IGNORECASE)
+# Opt-outs that concern the browser, the device or what others see, not the use of one's data.
+_OTHER_OPT_OUTS = re.compile(r"browser|tracking|location|device settings|permissions|personali[sz]|recommend|"
+                             r"visible to other|contact you", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:not|never|no|without|only|unless)\b|n't\b", re.IGNORECASE)
 _USERS_DATA = re.compile(r"\b(?:your|user|customer|client)s?'? (?:\w+ ){0,2}(?:data|content|information|prompts?|inputs?|"
                          r"outputs?|conversations?|chats?|messages?|files?|recordings?)\b", re.IGNORECASE)
@@ -101,10 +104,10 @@ def score(field: str, passage: str, speaker: re.Pattern[str] = re.compile(r"\b(?
     if not value or not (strong or FIELD_TOPIC[field] in topics):
         return 0.0
     value += min(sum(1 for *_span, t in spans(passage) if t == FIELD_TOPIC[field]), 3)
-    value += 2 if _USERS_DATA.search(passage) else 0
+    value += 2 if _USERS_DATA.search(passage) else 0  # every question is about what happens to the user's data
     value += 1 if speaker.search(passage) else 0
     value += 1.5 if critical_words(passage) else 0
-    if _OFF_TOPIC.search(passage):
+    if _OFF_TOPIC.search(passage) or (field == "opt_out" and _OTHER_OPT_OUTS.search(passage)):
         value *= 0.4
     # Longer passages gather more hits; an editor quotes the shortest passage that settles the question.
     return value / (1 + len(passage) / 600)
