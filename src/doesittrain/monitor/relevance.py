@@ -25,7 +25,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .evidence import _CRITICAL
+from .evidence import critical_words
 from .topics import OTHER, topics_of
 
 _TOKEN = re.compile(r"\d{4}-\d{2}-\d{2}|\w+(?:['’-]\w+)*")
@@ -96,7 +96,7 @@ def _stem(token: str) -> str:
 
 
 def is_critical(token: str) -> bool:
-    return bool(_CRITICAL.fullmatch(token)) or token.isdigit()
+    return token.isdigit() or critical_words(token) != []
 
 
 def _bears_meaning(token: str, previous: str) -> bool:
