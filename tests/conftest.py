@@ -11,6 +11,8 @@ from sqlalchemy import create_engine, text
 
 from doesittrain import settings as settings_module
 
+from pageserver import PageServer
+
 FIXTURES = Path(__file__).parent / "fixtures"
 EXAMPLE_DATASET = FIXTURES / "dataset"
 POSTGRES_URL = os.environ.get("DOESITTRAIN_TEST_POSTGRES_URL", "")
@@ -84,6 +86,16 @@ def make_settings(tmp_path):
 @pytest.fixture
 def settings(make_settings, database_url) -> settings_module.Settings:
     return make_settings(database_url=database_url)
+
+
+@pytest.fixture
+def page_server():
+    """A real HTTP server on 127.0.0.1 whose pages a test sets and changes (tests/pageserver.py)."""
+    server = PageServer()
+    server.thread.start()
+    yield server
+    server.httpd.shutdown()
+    server.httpd.server_close()
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -1,23 +1,8 @@
-"""A real HTTP server on loopback for the draft tests (the monitor tests' PageServer)."""
+"""Settings for the draft command; pages are served by the `page_server` fixture of tests/conftest.py."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "monitor"))
-from pageserver import PageServer  # noqa: E402
-
-
-@pytest.fixture
-def page_server():
-    server = PageServer()
-    server.thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
 
 
 @pytest.fixture

@@ -1,21 +1,10 @@
-"""A real HTTP server on 127.0.0.1 whose pages tests set and change, plus settings that may fetch from it."""
+"""Settings that may fetch from the tests' loopback page server (the `page_server` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from doesittrain.monitor.fetch import Fetcher, Limits
-
-from pageserver import PageServer
-
-
-@pytest.fixture
-def page_server():
-    server = PageServer()
-    server.thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
 
 
 @pytest.fixture

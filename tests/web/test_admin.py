@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,7 @@ from doesittrain.monitor.watch import Document, Page
 from doesittrain.web import admin
 from doesittrain.web.app import create_app
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "monitor"))
-from pageserver import PageServer, Reply  # noqa: E402  (the monitor tests' local server)
+from pageserver import PageServer, Reply
 
 CORPUS = Path(__file__).parent.parent / "fixtures" / "policy-versions" / "mistral-ai" / "privacy-policy"
 BEFORE, AFTER = "2025-02-10T12-32-33Z.md", "2025-02-13T00-32-51Z.md"  # adds the right to object (opt out)
