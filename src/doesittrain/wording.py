@@ -217,8 +217,6 @@ def regions_phrase(regions) -> str:
     return join_names([REGION_IN_SENTENCE[Region(getattr(r, "value", r))] for r in regions])
 
 
-
-
 def audience_label(audience) -> str:
     return AUDIENCE_LABELS.get(getattr(audience, "value", audience), str(audience))
 
@@ -274,6 +272,7 @@ CHECK_ANSWER = "Get the answer"
 
 def plan_not_offered(plan_name: str, tool_name: str) -> str:
     return f"“{plan_name}” is not one of {tool_name}’s plans. Choose one of its plans below."
+
 
 HOME_VERDICT_COLUMN = "Verdict for the main plan"
 
@@ -339,6 +338,7 @@ def check_inbox(valid_hours: int) -> str:
         f"Open it within {valid_hours} hours to start the alert."
     )
 
+
 LICENCE = {
     "data": "CC BY 4.0",
     "data_url": "https://creativecommons.org/licenses/by/4.0/",
@@ -346,6 +346,8 @@ LICENCE = {
     "code": "Apache-2.0",
     "attribution": "doesittrain contributors",
 }
+
+
 DATA_LICENCE = (
     f"Dataset under {LICENCE['data']} (credit “{LICENCE['attribution']}”); quoted policy texts from Open Terms Archive "
     f"under ODC-BY 1.0; code under {LICENCE['code']}."
@@ -358,6 +360,8 @@ MYTH_RATING_MEANINGS = {
     "misleading": "The claim mixes up two things, such as hiding your images and keeping them out of training.",
     "missing_context": "The claim holds for some plans or regions but is stated as if it held for all.",
 }
+
+
 BADGE_LEFT = "does it train?"
 
 
@@ -378,6 +382,8 @@ def under_review_since(day) -> str:
 def quotes_summary(where: str | None) -> str:
     """The summary of a tier's (or a region variant's) quotes: 'Quotes for this tier', 'Quotes for the EU/EEA'."""
     return f"Quotes for {where}" if where else "Quotes for this tier"
+
+
 PLAN_DEFAULT = "The default on this plan:"
 
 
@@ -472,39 +478,6 @@ UI = {
     "timeline": "How the verdict changed",
     "sources": "Sources",
     "html_to_copy": "HTML to copy",
-}
-
-
-def tool_title(tool_name: str) -> str:
-    return f"Does {tool_name} train on your data?"
-
-
-def check_title(tool_name: str | None) -> str:
-    return f"{tool_name}: my situation" if tool_name else UI["my_situation"]
-
-
-def compare_legend(most: int) -> str:
-    return f"Tools to compare (up to {most})"
-
-
-def results_for(query: str) -> str:
-    return f"Results for “{query}”"
-
-
-def show_quotes(count: int) -> str:
-    return "Show the quote" if count == 1 else "Show the quotes"
-
-
-def embed_badge(tool_name: str) -> str:
-    return f"Embed a badge for {tool_name}"
-
-MESSAGES = {
-    "admin_lockout": "Too many wrong passwords from this address. Wait 15 minutes before trying again.",
-    "wrong_password": "That password is not right.",
-    "too_many_confirmations": "This address has asked for several confirmation emails already. Please wait an hour.",
-}
-
-UI |= {
     "check_inbox": "Check your inbox",
     "alert_confirmed": "Alert confirmed",
     "notify_heading": "Get notified when a verdict changes",
@@ -531,6 +504,45 @@ UI |= {
     "status": "Status",
     "changed_what_it_says": "changed what it says about your data",
     "confirm_alert": "Confirm your alert",
+    "another_tool": "Another tool's name",
+}
+
+
+def tool_title(tool_name: str) -> str:
+    return f"Does {tool_name} train on your data?"
+
+
+def check_title(tool_name: str | None) -> str:
+    return f"{tool_name}: my situation" if tool_name else UI["my_situation"]
+
+
+def compare_legend(most: int) -> str:
+    return f"Tools to compare (up to {most})"
+
+
+def results_for(query: str) -> str:
+    return f"Results for “{query}”"
+
+
+def show_quotes(count: int) -> str:
+    return "Show the quote" if count == 1 else "Show the quotes"
+
+
+def embed_badge(tool_name: str) -> str:
+    return f"Embed a badge for {tool_name}"
+
+
+MESSAGES = {
+    "admin_lockout": "Too many wrong passwords from this address. Wait 15 minutes before trying again.",
+    "wrong_password": "That password is not right.",
+    "too_many_confirmations": "This address has asked for several confirmation emails already. Please wait an hour.",
+    "cross_site_form": "This form was sent from another site, so it was not accepted. Open the form on this site and send it from there.",
+    "form_unverified": (
+        "This form could not be verified: the browser said neither which site it came from nor sent the site's security "
+        "cookie. Allow cookies for this site, then send the form again from its own page (for alerts: /subscribe)."
+    ),
+    "form_token_missing": "This form is missing its security token. Reload the page and send the form again.",
+    "form_token_stale": "This form's security token is out of date. Reload the page and send the form again.",
 }
 
 
@@ -544,17 +556,6 @@ def review_title(item_id: int) -> str:
 
 def quote_count(count: int) -> str:
     return "1 quote" if count == 1 else f"{count} quotes"
-
-MESSAGES |= {
-    "cross_site_form": "This form was sent from another site, so it was not accepted. Open the form on this site and send it from there.",
-    "form_unverified": (
-        "This form could not be verified: the browser said neither which site it came from nor sent the site's security "
-        "cookie. Allow cookies for this site, then send the form again from its own page (for alerts: /subscribe)."
-    ),
-    "form_token_missing": "This form is missing its security token. Reload the page and send the form again.",
-    "form_token_stale": "This form's security token is out of date. Reload the page and send the form again.",
-}
-UI["another_tool"] = "Another tool's name"
 
 
 def too_many_requests(seconds: int) -> str:
