@@ -7,9 +7,6 @@ entries are the dated timeline the dataset ships with. Both are shown; a change 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
-import time
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,45 +17,18 @@ from ..dataset.schema import Tool
 from ..errors import UserError
 from ..publish import published_changes
 from ..publish.change import VerdictChange, history_changes
-from ..settings import Settings
 from ..store.db import engine_for
+from .refreshed import Refreshed, kept_on
 from .render import render_to_string
-
-log = logging.getLogger(__name__)
 
 # Published changes are re-read at most this often; the publish command is the only writer.
 REFRESH_SECONDS = 10.0
 
 
-class PublishedChanges:
-    """The published changes, re-read from the database at most every REFRESH_SECONDS."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._items: list[VerdictChange] = []
-        self._read_at = float("-inf")
-        self._lock = threading.Lock()
-
-    def items(self) -> list[VerdictChange]:
-        with self._lock:
-            if time.monotonic() - self._read_at >= REFRESH_SECONDS:
-                self._items = self._read()
-                self._read_at = time.monotonic()
-            return self._items
-
-    def _read(self) -> list[VerdictChange]:
-        try:
-            return published_changes(engine_for(self.settings))
-        except Exception as exc:  # the site keeps serving the dataset's own history when state is unreachable
-            log.warning("published changes unavailable: %s", exc)
-            return []
-
-
-def published_source(app) -> PublishedChanges:
-    source = getattr(app.state, "published_changes", None)
-    if source is None:
-        source = app.state.published_changes = PublishedChanges(app.state.settings)
-    return source
+def published_source(app) -> Refreshed[list[VerdictChange]]:
+    """The published changes, re-read at most every REFRESH_SECONDS (the publish command is the only writer)."""
+    return kept_on(app, "published_changes", lambda: Refreshed(
+        lambda: published_changes(engine_for(app.state.settings)), [], "published changes", REFRESH_SECONDS))
 
 
 def all_changes(dataset: Dataset, published: list[VerdictChange], slug: str | None = None) -> list[VerdictChange]:

@@ -55,8 +55,8 @@ def content_of(app) -> Content:
     if pinned is not None:  # a build renders one fixed content
         return pinned
     dataset = app.state.site.dataset
-    published = feeds.published_source(app).items()
-    recheck = recheck_source(app).status()
+    published = feeds.published_source(app).get()
+    recheck = recheck_source(app).get()
     # Each source hands back the same object until it re-reads, so the last Content is reused while all three are
     # the same: every cached answer asks for the version, and building it was half of such an answer's Python work.
     last = getattr(app.state, "last_content", None)
