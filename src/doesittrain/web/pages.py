@@ -132,15 +132,17 @@ def evidence_view(tool: Tool, evidence) -> dict:
     }
 
 
-def tier_view(tool: Tool, plan: Plan) -> dict:
+def tier_view(tool: Tool, plan: Plan, recheck: RecheckStatus = RecheckStatus()) -> dict:
     """What a tier row says about one plan as it applies somewhere (its own terms, or a region variant)."""
     quotes = [e for e in tool.evidence if plan.id in e.plans and (
         set(e.regions) & set(plan.variant.regions) if plan.variant else not e.regions)]
+    where = verdicts.where_phrase(plan) or None
     return {
         "plan": plan,
         "name": verdicts.plan_display_name(plan),
-        "where": wording.in_regions(verdicts.where_phrase(plan)) if plan.variant else None,
-        "quotes_summary": wording.quotes_summary(verdicts.where_phrase(plan) if plan.variant else None),
+        "where": wording.in_regions(where) if where else None,
+        "quotes_summary": wording.quotes_summary(where),
+        "under_review": under_review(tool, plan, recheck),
         "note": wording.as_sentence(plan.variant.note) if plan.variant and plan.variant.note else None,
         "audience": wording.audience_label(plan.audience),
         "label": verdicts.plan_label(plan),
@@ -156,9 +158,10 @@ def tier_view(tool: Tool, plan: Plan) -> dict:
     }
 
 
-def plan_rows(tool: Tool) -> list[dict]:
+def plan_rows(tool: Tool, recheck: RecheckStatus) -> list[dict]:
     """One row per tier; region variants sit inside their tier's row, each with its own quotes."""
-    return [tier_view(tool, plan) | {"variants": [tier_view(tool, v) for v in plan.views()[1:]]} for plan in tool.plans]
+    return [tier_view(tool, plan, recheck) | {"variants": [tier_view(tool, v, recheck) for v in plan.views()[1:]]}
+            for plan in tool.plans]
 
 
 def myth_views(tool: Tool) -> list[dict]:
@@ -281,9 +284,7 @@ def tool_page_context(request: Request, content: Content, tool: Tool) -> dict:
         "opt_out": verdicts.opt_out_answers(tool),
         "zdr_dpa": verdicts.zdr_dpa_answers(tool),
         "myths": myth_views(tool),
-        "plans": [row | {"under_review": under_review(tool, row["plan"], content.recheck),
-                         "variants": [v | {"under_review": under_review(tool, v["plan"], content.recheck)} for v in row["variants"]]}
-                  for row in plan_rows(tool)],
+        "plans": plan_rows(tool, content.recheck),
         "confidence_note": verdicts.confidence_note(tool),
         "confirm_note": verdicts.confirm_note(tool),
         "faq": faq,
