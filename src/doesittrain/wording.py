@@ -505,6 +505,7 @@ UI = {
     "changed_what_it_says": "changed what it says about your data",
     "confirm_alert": "Confirm your alert",
     "another_tool": "Another tool's name",
+    "no_plan_of_this_kind": "No plan of this kind",
 }
 
 
