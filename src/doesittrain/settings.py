@@ -63,6 +63,11 @@ class Settings(BaseModel):
         return Path(self.home)
 
     @property
+    def cache_dir(self) -> Path:
+        """Kept only to save time: what `check` found per file, and the parsed tools a site or build starts from."""
+        return self.home_dir / "cache"
+
+    @property
     def allows_private_addresses(self) -> bool:
         return self.allow_private_addresses
 

@@ -6,7 +6,7 @@ import datetime as dt
 import importlib.util
 from pathlib import Path
 
-from doesittrain.dataset import check
+from doesittrain.dataset import check, load
 from doesittrain.dataset.load import load_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ def test_parallel_check_reports_the_same_problems_in_the_same_order(tmp_path, mo
     today = dt.date(2026, 11, 1)
 
     one_process = check.check_dataset(load_dataset(tmp_path), today)
-    monkeypatch.setattr(check, "PARALLEL_FROM_FILES", 2)
+    monkeypatch.setattr(load, "PARALLEL_FROM_FILES", 2)
     several = check.check_folder(tmp_path, today)
 
     assert several == one_process

@@ -84,8 +84,9 @@ def test_a_second_build_after_one_file_changed_rewrites_only_the_affected_pages(
 
     touched = files_touched_since(out, 1_000_000)
     assert "tools/othertool/index.html" in touched and "tools/othertool.json" in touched
-    assert not {"tools/exampleai/index.html", "tools/exampleai.atom", "tools/exampleai/badge.svg"} & touched, \
-        "an unchanged tool's pages are neither rendered nor written"
+    assert not {"tools/exampleai/index.html", "tools/exampleai.atom", "tools/exampleai/badge.svg",
+                "tools/exampleai.json", "api/tools/exampleai.json"} & touched, \
+        "an unchanged tool's pages and documents are neither rendered nor written"
     assert not {"compare/index.html", "check/index.html", "404.html", "static/site.css"} & touched, \
         "a page whose bytes did not change is not rewritten"
     assert second.rendered < first.rendered

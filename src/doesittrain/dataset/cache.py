@@ -1,15 +1,20 @@
-"""A cache of what `check` found in each file, keyed by the file's name and content, so a re-check parses only
-the files that changed. It is dropped whole when the checking code or the libraries it relies on change."""
+"""Caches keyed by each tool file's name and content, so unchanged files are not parsed again: what `check` found
+in each file (JSON), and the validated tools a site or a build starts from (a pickle). Both are dropped whole when
+the code that reads the files or the libraries it relies on change, and both only save time: a cache that cannot be
+read counts as empty, one that cannot be written is skipped."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import pickle
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
+
+from .schema import Tool
 
 # The modules whose code decides what `check` reports; any edit to them invalidates the cache.
 _CHECKING_CODE = ("check.py", "load.py", "schema.py", "cache.py", "../yamlfile.py")
@@ -22,6 +27,21 @@ def code_version() -> str:
     for package in ("doesittrain", "pydantic", "pydantic-core", "PyYAML"):
         digest.update(f"{package}={version(package)};".encode())
     return digest.hexdigest()
+
+
+def file_key(name: str, content: bytes) -> str:
+    return hashlib.sha256(name.encode() + b"\0" + content).hexdigest()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step, so a reader never sees half a cache; skipped if it cannot be written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, suffix=".tmp", delete=False) as out:
+            out.write(data)
+        os.replace(out.name, path)
+    except OSError:
+        return
 
 
 class FindingsCache:
@@ -44,10 +64,6 @@ class FindingsCache:
         entries = stored.get("files", {}) if isinstance(stored, dict) and stored.get("code") == code else {}
         return cls(path, code, entries if isinstance(entries, dict) else {})
 
-    @staticmethod
-    def key(name: str, content: bytes) -> str:
-        return hashlib.sha256(name.encode() + b"\0" + content).hexdigest()
-
     def get(self, key: str) -> Any | None:
         return self.entries.get(key)
 
@@ -56,10 +72,35 @@ class FindingsCache:
         is skipped, since it only saves time."""
         if self.path is None or entries == self.entries:
             return
+        data = json.dumps({"code": self.code, "files": entries}, ensure_ascii=False, separators=(",", ":"))
+        write_atomically(self.path, data.encode())
+
+
+class ToolsCache:
+    """Validated tools by file key, pickled in one file: a site or a build whose files did not change starts
+    without parsing YAML (about 1.5 ms a file, against 0.15 to unpickle a tool). Only files without problems are
+    kept, so a broken file is always read again and reported with its lines. The file sits in the site's home
+    folder beside its database and secret key, and is trusted as they are."""
+
+    def __init__(self, path: Path, code: str, tools: dict[str, Tool]):
+        self.path = path
+        self.code = code
+        self.tools = tools
+
+    @classmethod
+    def open(cls, path: Path) -> "ToolsCache":
+        code = code_version()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=self.path.parent, suffix=".tmp", delete=False, encoding="utf-8") as out:
-                json.dump({"code": self.code, "files": entries}, out, ensure_ascii=False, separators=(",", ":"))
-            os.replace(out.name, self.path)
-        except OSError:
-            return
+            stored = pickle.loads(path.read_bytes())
+        except Exception:  # missing, damaged, or pickled by other code: any of these only means "parse again"
+            stored = None
+        fresh = isinstance(stored, tuple) and len(stored) == 2 and stored[0] == code and isinstance(stored[1], dict)
+        return cls(path, code, stored[1] if fresh else {})
+
+    def get(self, key: str) -> Tool | None:
+        return self.tools.get(key)
+
+    def save(self, tools: dict[str, Tool]) -> None:
+        """Keep exactly `tools` (the files just loaded)."""
+        if tools.keys() != self.tools.keys():
+            write_atomically(self.path, pickle.dumps((self.code, tools), protocol=pickle.HIGHEST_PROTOCOL))

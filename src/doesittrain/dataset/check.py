@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..yamlfile import format_path, line_of
-from .cache import FindingsCache
-from .load import Dataset, LoadedFile, Problem, dataset_files, display_name, load_text
+from .cache import FindingsCache, file_key
+from .load import Dataset, LoadedFile, Problem, dataset_files, display_name, in_processes, load_text
 from .schema import CaveatKind, Field_, OptOutMechanism, Plan, Region, Tool, Training
 
 STALE_AFTER_DAYS = 180
@@ -299,10 +296,6 @@ def check_dataset(dataset: Dataset, today: dt.date | None = None) -> list[Proble
     return _report([(display_name(f.path), findings_of(f)) for f in dataset.files], today)
 
 
-# Below this many files to parse one process is quicker than starting others.
-PARALLEL_FROM_FILES = 400
-
-
 def _findings_of_file(path: Path, text: bytes) -> Findings:
     return findings_of(load_text(path, text))
 
@@ -317,18 +310,11 @@ def check_folder(folder: Path, today: dt.date | None = None, cache: Path | None 
     paths = dataset_files(Path(folder))
     texts = [path.read_bytes() for path in paths]
     cached = FindingsCache.open(cache)
-    keys = [cached.key(path.name, text) for path, text in zip(paths, texts)]
+    keys = [file_key(path.name, text) for path, text in zip(paths, texts)]
     found = {key: Findings.from_json(cached.get(key)) for key in keys if cached.get(key) is not None}
     missing = [(path, text, key) for path, text, key in zip(paths, texts, keys) if key not in found]
-    for (_path, _text, key), findings in zip(missing, _parse_all([(p, t) for p, t, _ in missing])):
+    for (_path, _text, key), findings in zip(missing, in_processes(_findings_of_file, [(p, t) for p, t, _ in missing])):
         found[key] = findings
     cached.save({key: found[key].to_json() for key in keys})
     return _report([(display_name(path), found[key]) for path, key in zip(paths, keys)], today)
 
-
-def _parse_all(files: list[tuple[Path, bytes]]) -> list[Findings]:
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < PARALLEL_FROM_FILES or workers < 2:
-        return [_findings_of_file(path, text) for path, text in files]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_findings_of_file, *zip(*files), chunksize=max(16, len(files) // (workers * 8))))

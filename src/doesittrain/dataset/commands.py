@@ -22,7 +22,7 @@ def check(settings: Settings, folder: Path | None, today: dt.datetime | None) ->
     folder = folder or settings.dataset_dir
     if not folder.is_dir():
         raise UserError(f"{folder}: no such dataset folder")
-    problems = check_folder(folder, today.date() if today else None, cache=settings.home_dir / "cache" / "check.json")
+    problems = check_folder(folder, today.date() if today else None, cache=settings.cache_dir / "check.json")
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
     errors = sum(p.severity == "error" for p in problems)

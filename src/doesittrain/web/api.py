@@ -82,13 +82,14 @@ def recheck_data(tool: Tool, status: RecheckStatus) -> dict:
     return {"sources": sources}
 
 
-def tool_document(tool: Tool, site: str, version: str, status: RecheckStatus = RecheckStatus()) -> dict:
+def tool_document(tool: Tool, site: str, status: RecheckStatus = RecheckStatus()) -> dict:
+    """One tool's record. It names no dataset version (the listing and the downloads do), so a tool's document
+    changes only when that tool does, and a static export rewrites only its file."""
     return {
         "tool": tool_data(tool),
         "answers": tool_answers(tool),
         "recheck": recheck_data(tool, status),
         "url": f"{site}/tools/{tool.slug}",
-        "dataset_version": version,
         "licence": LICENCE,
     }
 
@@ -132,7 +133,7 @@ async def api_tool(request: Request) -> Response:
 
     def make(content: Content) -> Rendered:
         tool = feeds.require_tool(content.dataset, slug)
-        return Rendered(json_body(tool_document(tool, site_of(request), content.dataset.version, content.recheck)), "application/json", OPEN_TO_ALL)
+        return Rendered(json_body(tool_document(tool, site_of(request), content.recheck)), "application/json", OPEN_TO_ALL)
 
     return cached(request, make)
 
@@ -146,7 +147,7 @@ def data_json_body(documents: Iterable[bytes], version: str) -> bytes:
 async def data_json(request: Request) -> Response:
     def make(content: Content) -> Rendered:
         site, version = site_of(request), content.dataset.version
-        documents = (json_body(tool_document(t, site, version, content.recheck)) for t in sorted_tools(content))
+        documents = (json_body(tool_document(t, site, content.recheck)) for t in sorted_tools(content))
         return Rendered(data_json_body(documents, version), "application/json",
                         {"content-disposition": 'inline; filename="tools.json"'} | OPEN_TO_ALL)
 
@@ -245,7 +246,7 @@ def openapi_document(site: str) -> dict:
         },
     }
     components["ToolDocument"] = {
-        "type": "object", "required": ["tool", "answers", "url", "dataset_version", "licence"],
+        "type": "object", "required": ["tool", "answers", "url", "licence"],
         "properties": {
             "tool": {"$ref": "#/components/schemas/Tool"},
             "answers": {
@@ -259,7 +260,7 @@ def openapi_document(site: str) -> dict:
                                                        "properties": {"question": {"type": "string"}, "answer": {"type": "string"}}}},
                 },
             },
-            "url": {"type": "string"}, "dataset_version": {"type": "string"},
+            "url": {"type": "string"},
             "licence": {"$ref": "#/components/schemas/Licence"},
         },
     }

@@ -13,6 +13,7 @@ key is unchanged is not rendered again, and a file whose bytes are unchanged is 
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -25,12 +26,13 @@ from typing import Callable, Iterable
 from starlette.requests import Request
 from starlette.routing import Match, Route
 
-from ..dataset.load import Dataset, load_dataset
+from ..dataset.load import Dataset, load_served
 from ..errors import UserError
 from ..settings import Settings
 from . import api, pages
 from .app import SiteState, create_app, error_response
 from .cache import CachedAnswer
+from .render import environment
 
 SITE_PAGES = ["/", "/compare", "/check", "/changes", "/methodology"]
 SITE_FILES = ["/changes.atom", "/openapi.json", "/data/tools.json", "/data/tools.csv", "/sitemap.xml", "/robots.txt"]
@@ -170,8 +172,7 @@ def site_version(settings: Settings) -> str:
 
 def tool_keys(content: pages.Content, site: str) -> dict[str, str]:
     """Per tool, a hash of everything its five files are made of."""
-    file_hashes = {f.tool.slug: hashlib.blake2b(f.path.read_bytes(), digest_size=16).hexdigest()
-                   for f in content.dataset.files if f.tool is not None}
+    file_hashes = {f.tool.slug: f.key for f in content.dataset.files if f.tool is not None}
     keys = {}
     for slug, tool in content.tools.items():
         digest = hashlib.blake2b(digest_size=16)
@@ -192,17 +193,14 @@ def read_manifest(out: Path) -> dict:
         return {}
 
 
-def jobs_to_render(out: Path, keys: dict[str, str], dataset: str, previous: dict) -> list[Job]:
-    """Site-wide pages always (they list every tool); a tool's files when its key changed or one is missing; its
-    JSON document also when any tool changed, since the document names the dataset's version."""
+def jobs_to_render(out: Path, keys: dict[str, str], previous: dict) -> list[Job]:
+    """Site-wide pages always (they list every tool); a tool's files when its key changed or one is missing."""
     old_keys = previous.get("tools", {})
     jobs = [job for job in site_jobs() if job.url != DATA_JSON]
     for slug in sorted(keys):
         mine = tool_jobs(slug)
         if old_keys.get(slug) != keys[slug] or not all((out / f).is_file() for job in mine for f in job.files):
             jobs += mine
-        elif previous.get("dataset") != dataset:
-            jobs += [job for job in mine if job.url.endswith(".json")]
     return jobs
 
 
@@ -237,12 +235,25 @@ def _render_chunk(jobs: list[Job]) -> tuple[int, int]:
 def _render_all(renderer: PageRenderer, out: Path, jobs: list[Job], processes: int,
                 progress: Callable[[int, int], None] | None) -> tuple[int, int]:
     _worker.update(renderer=renderer, out=out)
-    chunks = [jobs[i:i + CHUNK] for i in range(0, len(jobs), CHUNK)]
+    chunks = tasks(jobs)
     if processes <= 1 or len(chunks) <= 1:
         return _tally(map(_render_chunk, chunks), len(jobs), progress)
     # Forked after the dataset is loaded: every worker shares it instead of loading it again.
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
+    pool = multiprocessing.get_context("fork").Pool(processes)
+    try:
         return _tally(pool.imap_unordered(_render_chunk, chunks), len(jobs), progress)
+    finally:
+        pool.close()
+        pool.join()
+
+
+def tasks(jobs: list[Job]) -> list[list[Job]]:
+    """Each site-wide body a task of its own (they list every tool, so they are the slowest and go first), tool
+    bodies CHUNK to a task."""
+    site = {job.url for job in site_jobs()}
+    alone = [[job] for job in jobs if job.url in site]
+    rest = [job for job in jobs if job.url not in site]
+    return alone + [rest[i:i + CHUNK] for i in range(0, len(rest), CHUNK)]
 
 
 def _tally(results, total: int, progress) -> tuple[int, int]:
@@ -253,6 +264,15 @@ def _tally(results, total: int, progress) -> tuple[int, int]:
             progress(rendered, total)
             reported = rendered
     return rendered, written
+
+
+def warm_up(renderer: PageRenderer) -> None:
+    """Build once, before the workers fork, what each would otherwise build for itself: the compiled templates and
+    the search index the home page embeds."""
+    env = environment()
+    for name in env.list_templates(extensions=["html", "xml"]):
+        env.get_template(name)
+    pages.search_index(Request(renderer.scope("/")), pages.content_of(renderer.app))
 
 
 def export_app(settings: Settings, dataset: Dataset):
@@ -268,11 +288,14 @@ def export_app(settings: Settings, dataset: Dataset):
 def build(settings: Settings, out: Path, progress: Callable[[int, int], None] | None = None,
           processes: int | None = None) -> BuildResult:
     started = time.perf_counter()
-    dataset = load_dataset(settings.dataset_dir, keep_lines=False)
+    dataset = load_served(settings, parallel=True)
     if dataset.problems:
         first = dataset.problems[0]
         raise UserError(f"The dataset has {len(dataset.problems)} problem(s); first: {first}. Run `doesittrain check`.")
     loaded = time.perf_counter() - started
+    # The dataset lives until the command ends: out of the collector's sight, later collections and the one at exit
+    # do not walk it again (that walk was a fifth of an unchanged build), and forked workers do not touch its pages.
+    gc.freeze()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     app = export_app(settings, dataset)
@@ -280,15 +303,16 @@ def build(settings: Settings, out: Path, progress: Callable[[int, int], None] | 
     site = site_version(settings)
     keys = tool_keys(content, site)
     old = read_manifest(out)
-    jobs = jobs_to_render(out, keys, dataset.version, old if old.get("site") == site else {})
+    jobs = jobs_to_render(out, keys, old if old.get("site") == site else {})
     renderer = PageRenderer(app)
+    warm_up(renderer)
     rendered, written = _render_all(renderer, out, jobs, processes or os.cpu_count() or 1, progress)
     written += write_if_changed(out / file_for(DATA_JSON), data_json(out, content))
     written += write_if_changed(out / "404.html", renderer.not_found_page())
     static_files = static_files_of(pages.STATIC_DIR)
     written += sum(write_if_changed(out / "static" / name, path.read_bytes()) for name, path in static_files)
     remove_dropped_tools(out, keys, old)
-    (out / MANIFEST).write_text(json.dumps({"site": site, "dataset": dataset.version, "tools": keys}, indent=0, sort_keys=True), encoding="utf-8")
+    (out / MANIFEST).write_text(json.dumps({"site": site, "tools": keys}, indent=0, sort_keys=True), encoding="utf-8")
     files = len(site_jobs()) + sum(len(j.files) for slug in keys for j in tool_jobs(slug)) + 1 + len(static_files)
     html_pages = sum(1 for job in jobs if file_for(job.url).endswith(".html")) + 1
     return BuildResult(files, time.perf_counter() - started, out, rendered + 2, written, html_pages, loaded)
