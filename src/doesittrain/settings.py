@@ -64,7 +64,7 @@ class Settings(BaseModel):
 
     @property
     def cache_dir(self) -> Path:
-        """Kept only to save time: what `check` found per file, and the parsed tools a site or build starts from."""
+        """Kept only to save time: what `check` found per file, and the parsed tools a build starts from."""
         return self.home_dir / "cache"
 
     @property

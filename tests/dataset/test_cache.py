@@ -1,4 +1,4 @@
-"""The parsed-tools cache: a site or a build that loads unchanged files gets the same tools without parsing YAML."""
+"""The parsed-tools cache: a build that loads unchanged files gets the same tools without parsing YAML."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Caches keyed by each tool file's name and content, so unchanged files are not parsed again: what `check` found
-in each file (JSON), and the validated tools a site or a build starts from (a pickle). Both are dropped whole when
+in each file (JSON), and the validated tools a build starts from (a pickle). Both are dropped whole when
 the code that reads the files or the libraries it relies on change, and both only save time: a cache that cannot be
 read counts as empty, one that cannot be written is skipped."""
 
@@ -77,7 +77,7 @@ class FindingsCache:
 
 
 class ToolsCache:
-    """Validated tools by file key, pickled in one file: a site or a build whose files did not change starts
+    """Validated tools by file key, pickled in one file: a build whose files did not change starts
     without parsing YAML (about 1.5 ms a file, against 0.15 to unpickle a tool). Only files without problems are
     kept, so a broken file is always read again and reported with its lines. The file sits in the site's home
     folder beside its database and secret key, and is trusted as they are."""

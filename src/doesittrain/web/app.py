@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from .. import settings as settings_module
 from .. import wording
-from ..dataset.load import Dataset, dataset_version, load_served
+from ..dataset.load import Dataset, dataset_version, load_dataset
 from ..errors import UserError
 from ..notify.send import deliver_forever
 from . import admin, api, pages, subscribe
@@ -54,7 +54,7 @@ class SiteState:
         with self._lock:
             current = dataset_version(self.settings.dataset_dir)
             if self._dataset is None or self._dataset.version != current:
-                self._dataset = load_served(self.settings)
+                self._dataset = load_dataset(self.settings.dataset_dir, keep_lines=False)
                 # The dataset is kept until the next edit: out of the cyclic collector's sight, rendering a page
                 # no longer pays for walking it (a third of a tool page's time). Collected first, so no garbage
                 # of the previous dataset is frozen with it.

@@ -128,12 +128,7 @@ def timeline_svg(rows: list[TimelineRow], until: dt.date, title: str, width: int
     y += DATE_SIZE + 2
     body.append(f'<text class="axis" x="{left}" y="{y}">{start.year}</text>')
     body.append(f'<text class="axis" x="{right}" y="{y}" text-anchor="end">{until.isoformat()}</text>')
-    height = y + 6
-    head = (
-        f'<svg class="chart timeline {css}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    )
-    return Markup(head + "".join(body) + "</svg>")
+    return _chart(f"timeline {css}", width, y + 6, title, body)
 
 
 def timeline_tones(rows: list[TimelineRow]) -> list[str]:
@@ -190,9 +185,13 @@ def audience_chart_svg(counts: dict[str, Counter], title: str) -> Markup:
         y += LABEL_SIZE + 6
         parts.append(f'<rect class="seg tone-{tone}" x="0" y="{y - 11}" width="12" height="12"/>')
         parts.append(f'<text class="legend" x="18" y="{y}">{escape(wording.CHART_LEGEND[tone])}</text>')
-    height = y + 6
+    return _chart("audiences", width, y + 6, title, parts)
+
+
+def _chart(css: str, width: int, height: float, title: str, parts: list[str]) -> Markup:
+    """An inline chart: an accessible image whose title screen readers and hover tooltips both read."""
     head = (
-        f'<svg class="chart audiences" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart {css}" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
     )
     return Markup(head + "".join(parts) + "</svg>")
