@@ -225,6 +225,13 @@ def myth_rating_label(rating) -> str:
     return MYTH_RATING_LABELS.get(getattr(rating, "value", rating), str(rating))
 
 
+def myth_dated(appeared) -> str:
+    """After the outlet's name: the date its page prints, or when the claim was seen there."""
+    if appeared.date:
+        return f", {appeared.date.isoformat()}"
+    return f" (seen there on {appeared.seen.isoformat()})" if appeared.seen else ""
+
+
 def source_kind_label(kind) -> str:
     return SOURCE_KIND_LABELS.get(getattr(kind, "value", kind), str(kind))
 

@@ -62,6 +62,11 @@ BAD_FILES = [
     pytest.param("    evidence: [consumer-training, business-training]", "    evidence: [consumer-training, gone]",
                  ["exampleai.yaml:167: myths[0].evidence[1]: no evidence has id 'gone'"],
                  id="myth-cites-missing-evidence"),
+    pytest.param("      url: https://listicle.example.net/ai-privacy\n      date: 2026-02-01\n", "",
+                 ["exampleai.yaml:161: myths[0].appeared: give the date the page prints (date) or, if it prints none,"
+                  " when the claim was seen there (seen)",
+                  "exampleai.yaml:161: myths[0].appeared.url: link the page where the claim appeared"],
+                 id="myth-without-link-or-date"),
     pytest.param("    quote: We may use the content you provide to train our models, unless you opt out.",
                  "    quote: We may use the content you provide to train …",
                  ["exampleai.yaml:87: evidence[0].quote: is trimmed with an ellipsis: quote whole sentences"],

@@ -8,10 +8,12 @@ import re
 import pytest
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from starlette.testclient import TestClient
 
 from doesittrain import verdicts, wording
 from doesittrain.dataset.load import load_dataset
 from doesittrain.dataset.schema import Training
+from doesittrain.web.app import create_app
 from doesittrain.wording import CHART_LEGEND, TRAINING_LABELS
 
 
@@ -109,6 +111,15 @@ def test_myth_shows_claim_outlet_rating_correction_and_evidence(client):
     assert len(myth.css("blockquote")) == 2
 
 
+def test_a_myth_from_a_page_that_prints_no_date_says_when_it_was_seen_there(dataset_copy, make_settings):
+    tool_file = dataset_copy / "exampleai.yaml"
+    tool_file.write_text(tool_file.read_text(encoding="utf-8").replace("      date: 2026-02-01\n", "      seen: 2026-03-05\n"),
+                         encoding="utf-8")
+    with TestClient(create_app(make_settings(dataset=str(dataset_copy)))) as client:
+        text = " ".join(page(client, "/tools/exampleai").css_first("#myth-1").text().split())
+    assert "Appeared in Some Listicle (seen there on 2026-03-05)" in text
+
+
 def test_sources_list_supports_dates_and_quote(client):
     source = page(client, "/tools/exampleai").css_first("#source-privacy")
     text = " ".join(source.text().split())
@@ -140,10 +151,6 @@ def test_subscribe_form_posts_to_the_site_with_its_tool_and_no_per_reader_token(
 
 
 def test_a_cached_page_is_the_same_bytes_for_every_browser(site_settings):
-    from starlette.testclient import TestClient
-
-    from doesittrain.web.app import create_app
-
     app = create_app(site_settings)
     bodies = set()
     for _ in range(2):

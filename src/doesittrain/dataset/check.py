@@ -183,8 +183,11 @@ class _Checker:
     def check_myths(self) -> None:
         evidence_ids = {e.id for e in self.tool.evidence}
         for i, myth in enumerate(self.tool.myths):
-            if myth.appeared.url is None or myth.appeared.date is None:
-                self.report(("myths", i, "appeared"), "name where the claim appeared with its url and date", "warning")
+            if myth.appeared.url is None:
+                self.report(("myths", i, "appeared", "url"), "link the page where the claim appeared")
+            if myth.appeared.date is None and myth.appeared.seen is None:
+                self.report(("myths", i, "appeared"), "give the date the page prints (date) or, if it prints none, "
+                            "when the claim was seen there (seen)")
             for j, evidence_id in enumerate(myth.evidence):
                 if evidence_id not in evidence_ids:
                     self.report(("myths", i, "evidence", j), f"no evidence has id {evidence_id!r}")

@@ -265,7 +265,8 @@ class Evidence(Strict):
 class Appearance(Strict):
     outlet: Text
     url: HttpUrl | None = None
-    date: dt.date | None = None
+    date: dt.date | None = Field(None, description="The date the page prints for the claim.")
+    seen: dt.date | None = Field(None, description="When the claim was seen there, for a page that prints no date.")
 
 
 class Myth(Strict):
