@@ -200,12 +200,15 @@ class Plan(Strict):
 
     @property
     def variant(self) -> RegionVariant | None:
-        return self._variant
+        # Read from pydantic's private store directly: `self._variant` is found only after a failed ordinary
+        # look-up, and pages ask this of every tier many times.
+        return self.__pydantic_private__["_variant"]
 
     @property
     def regions(self) -> list[Region]:
         """Where this view of the plan holds: the variant's regions, or empty for the plan's own terms."""
-        return list(self._variant.regions) if self._variant else []
+        variant = self.variant
+        return list(variant.regions) if variant else []
 
     def variant_for(self, region: Region | str | None) -> RegionVariant | None:
         if not region:
@@ -227,9 +230,10 @@ class Plan(Strict):
     @property
     def view_id(self) -> str:
         """A stable key for this view: the plan id, with the variant's regions after an @ (e.g. 'consumer@EU+UK')."""
-        if self._variant is None:
+        variant = self.variant
+        if variant is None:
             return self.id
-        return f"{self.id}@{'+'.join(r.value for r in self._variant.regions)}"
+        return f"{self.id}@{'+'.join(r.value for r in variant.regions)}"
 
     def views(self) -> list[Plan]:
         """The plan's own terms, then one view per region variant."""
