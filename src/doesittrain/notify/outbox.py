@@ -32,8 +32,10 @@ def unsubscribe_url(settings: Settings, subscription_id: int, nonce: str) -> str
     return f"{settings.base_url}/unsubscribe/{token}"
 
 
-def enqueue(
-    connection: Connection,
+INSERT_BATCH = 1000  # outbox rows per INSERT statement when a publication owes many emails
+
+
+def outbox_row(
     settings: Settings,
     *,
     kind: str,
@@ -42,26 +44,19 @@ def enqueue(
     publication_id: int | None,
     email: emails.RenderedEmail,
     unsubscribe: str | None,
-    now: dt.datetime | None = None,
-) -> None:
-    now = now or utcnow()
-    connection.execute(
-        outbox.insert().values(
-            kind=kind,
-            address_id=address_id,
-            subscription_id=subscription_id,
-            publication_id=publication_id,
-            message_id=new_message_id(settings),
-            subject=email.subject,
-            body_text=email.text,
-            body_html=email.html,
-            unsubscribe_url=unsubscribe,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-    )
+    now: dt.datetime,
+) -> dict:
+    return {
+        "kind": kind, "address_id": address_id, "subscription_id": subscription_id, "publication_id": publication_id,
+        "message_id": new_message_id(settings), "subject": email.subject, "body_text": email.text,
+        "body_html": email.html, "unsubscribe_url": unsubscribe, "status": "pending", "attempts": 0,
+        "next_attempt_at": now, "created_at": now,
+    }
+
+
+def enqueue(connection: Connection, settings: Settings, *, now: dt.datetime | None = None, **email_fields) -> None:
+    """One email owed (see `outbox_row` for its fields)."""
+    connection.execute(outbox.insert().values(outbox_row(settings, now=now or utcnow(), **email_fields)))
 
 
 def enqueue_change_emails(
@@ -83,6 +78,8 @@ def enqueue_change_emails(
     ).all()
     digest_addresses = {row.address_id for row in rows if row.tool == ALL_TOOLS}
     rendered: dict[str, emails.RenderedEmail] = {}  # per tool (or all tools): the same for all but the link
+    now = now or utcnow()
+    owed: list[dict] = []
     queued = 0
     for row in rows:
         all_tools = row.tool == ALL_TOOLS
@@ -92,12 +89,17 @@ def enqueue_change_emails(
             tool_changes = changes if all_tools else by_tool[row.tool]
             rendered[row.tool] = emails.change_email(tool_changes, settings.base_url, all_tools)
         url = unsubscribe_url(settings, row.id, row.nonce)
-        enqueue(
-            connection, settings, kind="change", address_id=row.address_id, subscription_id=row.id,
+        owed.append(outbox_row(
+            settings, kind="change", address_id=row.address_id, subscription_id=row.id,
             publication_id=publication_id, email=rendered[row.tool].with_unsubscribe_link(url), unsubscribe=url,
             now=now,
-        )
+        ))
         queued += 1
+        if len(owed) == INSERT_BATCH:
+            connection.execute(outbox.insert(), owed)
+            owed = []
+    if owed:
+        connection.execute(outbox.insert(), owed)
     return queued
 
 
