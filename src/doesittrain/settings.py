@@ -29,7 +29,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     dataset: str = _setting(str(BUNDLED_DATASET), "Folder of tool YAML files (default: the bundled dataset).")
-    home: str = _setting(platformdirs.user_data_dir("doesittrain"), "Folder where state lives (database, snapshots).")
+    home: str = _setting(platformdirs.user_data_dir("doesittrain"), "Folder where state lives (database, snapshots, caches).")
     database_url: str = _setting("", "SQLAlchemy URL of the state database: SQLite in the home folder, or postgresql+psycopg://…")
     site_url: str = _setting("http://127.0.0.1:8000", "Public address of the site, used in absolute links, emails and feeds; serve without one uses the address it listens on.")
     smtp_url: str = _setting("", "Mail server: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; console: prints each email to standard output instead (development). Empty: no delivery.")
