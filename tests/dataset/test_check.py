@@ -122,6 +122,14 @@ def test_the_example_passes_with_only_a_warning_for_the_undated_source(example_d
     assert "sources[1].published: the source prints no date" in str(problems[0])
 
 
+def test_steps_with_a_second_sentence_are_a_warning(example_dataset, tmp_path):
+    folder = _edit(example_dataset, tmp_path, "      steps: Settings → Data Controls → Improve the model for everyone\n",
+                   "      steps: Open Settings. Then Data Controls → Improve the model for everyone\n")
+    warnings = [str(p) for p in check_folder(folder, TODAY) if p.severity == "warning" and "steps" in p.path]
+    assert warnings == [f"{folder / 'exampleai.yaml'}:18: warning: plans[0].opt_out.steps: write the steps as one path or "
+                        "clause, since answers quote them inside a sentence; say more in side_effects or the plan's notes"]
+
+
 def test_stale_verification_is_a_warning_not_an_error(example_dataset):
     problems = check_folder(example_dataset, dt.date(2027, 12, 1))
     assert not [p for p in problems if p.severity == "error"]

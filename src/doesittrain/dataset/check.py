@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -36,6 +37,9 @@ def _value_text(value) -> str:
         return value.summary
     return getattr(value, "value", value)
 
+
+# A stop followed by a capital: the steps hold a second sentence.
+_SENTENCE_INSIDE = re.compile(r"[.!?] +[A-Z]")
 
 # Hosts that never serve a vendor's own page: shorteners, preview/staging builds, proxies and web archives' mirrors.
 NOT_VENDOR_HOSTS = {
@@ -118,6 +122,9 @@ class _Checker:
         }
         if needs_steps and not plan.opt_out.steps:
             self.report(path("opt_out", "steps"), "an opt-out that exists needs its exact steps")
+        elif plan.opt_out.steps and _SENTENCE_INSIDE.search(plan.opt_out.steps.strip().rstrip(".")):
+            self.report(path("opt_out", "steps"), "write the steps as one path or clause, since answers quote them "
+                        "inside a sentence; say more in side_effects or the plan's notes", "warning")
         for field in Field_:
             if own is not None and field.value not in own:
                 continue  # the plan's own evidence covers a field the variant does not change
