@@ -12,6 +12,7 @@ import sqlalchemy as sa
 import yaml
 
 from doesittrain.errors import UserError
+from doesittrain.notify import outbox as outbox_module
 from doesittrain.notify import subscriptions
 from doesittrain.notify.tables import outbox
 from doesittrain.publish.tables import changes, publications
@@ -151,6 +152,19 @@ def test_several_changes_to_one_tool_make_one_email_per_subscriber(settings, fol
     assert result.emails_queued == len(rows) == 2
     assert all("Data processing agreement" in r.body_text and "Zero data retention" in r.body_text for r in rows)
     assert len({r.message_id for r in rows}) == 2
+
+
+def test_emails_owed_beyond_one_insert_batch_are_all_written_once(settings, folder, monkeypatch):
+    monkeypatch.setattr(outbox_module, "INSERT_BATCH", 2)
+    readers = [f"reader{n}@example.org" for n in range(5)]
+    for reader in readers:
+        subscribe_confirmed(settings, reader, "exampleai")
+    publish(settings, folder, TODAY)
+    edit(folder, eu_dpa_published)
+    result = publish(settings, folder, TODAY)
+    rows = change_emails(settings)
+    assert result.emails_queued == len(rows) == 5  # batches of 2, 2 and 1
+    assert len({r.address_id for r in rows}) == 5 and len({r.message_id for r in rows}) == 5
 
 
 def test_an_all_tools_subscriber_gets_one_digest_per_publish(settings, folder):

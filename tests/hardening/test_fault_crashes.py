@@ -110,20 +110,18 @@ def test_a_full_disk_while_storing_a_snapshot_leaves_no_corrupt_version(tmp_path
 # ---------------------------------------------------------------- a publish killed half-way
 
 
-PUBLISH_KILLED_AT_SECOND_EMAIL = """
+# Killed once the owed emails are written, before the transaction commits.
+PUBLISH_KILLED_AFTER_WRITING_ITS_EMAILS = """
 import os, signal
 from sqlalchemy import event
 from doesittrain import settings
 from doesittrain.publish import publish
 from doesittrain.store.db import engine_for
 s = settings.load()
-seen = []
-@event.listens_for(engine_for(s), "before_cursor_execute")
+@event.listens_for(engine_for(s), "after_cursor_execute")
 def die_mid_publish(conn, cursor, statement, parameters, context, executemany):
     if statement.lstrip().upper().startswith("INSERT INTO NOTIFY_OUTBOX"):
-        seen.append(statement)
-        if len(seen) == 2:
-            os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGKILL)
 publish(s)
 print("finished without being killed")
 """
@@ -161,7 +159,7 @@ def test_a_publish_killed_mid_way_is_completed_exactly_once_by_the_rerun(make_se
     next(p for p in data["plans"] if p["id"] == "team")["zero_data_retention"] = "available"
     (folder / "exampleai.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
 
-    killed = run_child(PUBLISH_KILLED_AT_SECOND_EMAIL, {k: v for k, v in settings.values.items() if k != "smtp_url"})
+    killed = run_child(PUBLISH_KILLED_AFTER_WRITING_ITS_EMAILS, {k: v for k, v in settings.values.items() if k != "smtp_url"})
     assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr[-2000:]
 
     def counts() -> tuple[int, int, int]:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import pytest
 
 from doesittrain.monitor.fetch import Fetcher, FetchError, Limits
 
 from pageserver import PageServer, Reply
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
@@ -28,6 +31,11 @@ def two_servers_on_one_port():
         pytest.fail("no port free on both loopback addresses")
     for server, body in ((approved, b"approved"), (elsewhere, b"elsewhere")):
         server.routes["/policy"] = Reply(body=body)
+        # A page that needs JavaScript: its text arrives by a request the page itself makes.
+        server.routes["/app"] = Reply(body=b"<html><body><p id='t'>loading</p><script>fetch('/text').then(r => r.text())"
+                                           b".then(t => { document.getElementById('t').textContent = t; });</script>"
+                                           b"</body></html>")
+        server.routes["/text"] = Reply(body=b"text from " + body, content_type="text/plain")
         server.thread.start()
     yield port, approved, elsewhere
     for server in (approved, elsewhere):
@@ -53,6 +61,26 @@ def test_a_name_that_resolves_elsewhere_at_connect_time_is_not_followed(two_serv
     assert elsewhere.requests == []
     assert [path for path, _ in approved.requests] == ["/robots.txt", "/policy"]
     assert approved.requests[-1][1]["Host"] == f"localhost:{port}"
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+def test_a_browser_page_and_every_request_it_makes_connect_to_the_approved_address(two_servers_on_one_port):
+    """As above, for a page rendered in Chromium: Chromium's own lookup of `localhost` would answer 127.0.0.1."""
+    port, approved, elsewhere = two_servers_on_one_port
+
+    async def guard_lookup(host: str, port: int) -> list[str]:
+        return ["127.0.0.2"]
+
+    async def fetch():
+        async with Fetcher(user_agent="test", allow_private=True, resolver=guard_lookup, chromium_path=CHROMIUM,
+                           limits=Limits(timeout=10, retries=0)) as fetcher:
+            return await fetcher.fetch(f"http://localhost:{port}/app", javascript=True)
+
+    page = asyncio.run(fetch())
+    assert page.via == "browser"
+    assert b"text from approved" in page.body
+    assert elsewhere.requests == []
+    assert {"/app", "/text"} <= {path for path, _ in approved.requests}
 
 
 def test_a_private_answer_of_the_guards_lookup_is_refused_before_connecting(page_server):

@@ -128,6 +128,12 @@ async def check_address(url: str, allow_private: bool, resolver=resolve) -> str:
     return addresses[0]
 
 
+# Headers of a browser request or answer that describe one connection or encoding, which the client sets (and
+# decodes) itself.
+_SET_BY_THE_CLIENT = {"host", "connection", "content-length", "transfer-encoding", "content-encoding", "accept-encoding",
+                      "keep-alive"}
+
+
 class _ApprovedAddresses(httpcore.AsyncNetworkBackend):
     """Opens each connection to the address the guard approved for its host, never resolving the name again.
     URLs, Host headers, TLS names and pooling stay the host's, so certificates are checked as usual."""
@@ -268,6 +274,17 @@ class Fetcher:
     async def _read(self, url: str, final_url: str, response: httpx.Response) -> Page:
         if response.status_code == 304:
             return Page(final_url, 304, "", b"", not_modified=True)
+        body = await self._bounded_body(response)
+        status = response.status_code
+        if status >= 400:
+            bot = status in BOT_BLOCK_STATUSES and (
+                any(marker in body[:20000] for marker in BOT_BLOCK_MARKERS) or "cf-mitigated" in response.headers)
+            raise FetchError(f"HTTP {status}", final_url, transient=status in TRANSIENT_STATUSES and not bot, bot_block=bot)
+        return Page(final_url, status, response.headers.get("content-type", ""), body,
+                    etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"))
+
+    async def _bounded_body(self, response: httpx.Response) -> bytes:
+        """The decoded body, refused past the size limit (declared or read)."""
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.limits.max_bytes:
             raise FetchError("too large", f"{declared} bytes declared, the limit is {self.limits.max_bytes}")
@@ -277,14 +294,7 @@ class Fetcher:
             if size > self.limits.max_bytes:
                 raise FetchError("too large", f"more than {self.limits.max_bytes} bytes")
             chunks.append(chunk)
-        body = b"".join(chunks)
-        status = response.status_code
-        if status >= 400:
-            bot = status in BOT_BLOCK_STATUSES and (
-                any(marker in body[:20000] for marker in BOT_BLOCK_MARKERS) or "cf-mitigated" in response.headers)
-            raise FetchError(f"HTTP {status}", final_url, transient=status in TRANSIENT_STATUSES and not bot, bot_block=bot)
-        return Page(final_url, status, response.headers.get("content-type", ""), body,
-                    etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"))
+        return b"".join(chunks)
 
     async def allowed_by_robots(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -339,15 +349,30 @@ class Fetcher:
                 await context.close()
 
     async def _guard_browser_request(self, route) -> None:
-        if urlsplit(route.request.url).scheme in ("data", "blob", "about"):
+        """Every request the page makes is sent by the fetcher's own client and handed back to Chromium, so it too
+        connects to the address the guard approved: Chromium resolving the name itself could be sent elsewhere by
+        a name that changed its answer between the check and the connection."""
+        request = route.request
+        if urlsplit(request.url).scheme in ("data", "blob", "about"):
             await route.continue_()
             return
+        sent = {name: value for name, value in (await request.all_headers()).items()
+                if not name.startswith(":") and name.lower() not in _SET_BY_THE_CLIENT}
         try:
-            await check_address(route.request.url, self.allow_private, self.resolver)
-        except FetchError:
+            await self._approve(request.url)
+            async with self._client.stream(request.method, request.url, headers=sent,
+                                           content=request.post_data_buffer) as response:
+                body = await self._bounded_body(response)
+        except (FetchError, httpx.HTTPError):
             await route.abort()
             return
-        await route.continue_()
+        headers: dict[str, str] = {}
+        for name, value in response.headers.multi_items():
+            if name.lower() not in _SET_BY_THE_CLIENT:
+                # Several Set-Cookie headers travel as one value with a line break between them.
+                joint = "\n" if name.lower() == "set-cookie" else ", "
+                headers[name] = headers[name] + joint + value if name in headers else value
+        await route.fulfill(status=response.status_code, headers=headers, body=body)
 
     async def _ensure_browser(self):
         if self._browser is None:
