@@ -131,3 +131,17 @@ def test_the_console_sender_prints_each_mail_and_marks_it_sent(make_settings, tm
     assert "Subject: A change" in printed
     assert "[text/plain]\nSomething changed." in printed and "[text/html]\n<p>Something changed.</p>" in printed
     assert statuses(settings) == ["sent", "sent"]
+
+
+def test_a_password_is_never_sent_to_a_server_without_starttls(make_settings, tmp_path):
+    catcher, port = Catcher(), free_port()
+    controller = Controller(catcher, hostname=HOST, port=port)  # plain SMTP: no STARTTLS offered
+    settings = make_settings(database_url=f"sqlite:///{tmp_path / 's.db'}", smtp_url=f"smtp://user:secret@{HOST}:{port}")
+    queue_one(settings)
+    controller.start()
+    try:
+        report = send_due(settings)
+    finally:
+        controller.stop()
+    assert report.sent == 0 and "does not offer STARTTLS, so the password would travel unencrypted" in report.server_unreachable
+    assert catcher.messages == [] and statuses(settings) == ["pending"]

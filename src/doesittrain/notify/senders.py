@@ -1,7 +1,7 @@
 """Senders: what hands a prepared message to the world. The outbox knows only this interface.
 
 `open_sender(settings)` picks one from DOESITTRAIN_SMTP_URL:
-- `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://user:pass@host:465`: `SmtpSender`,
+- `smtp://user:pass@host:587` (STARTTLS when the server offers it; a server without it gets no password) or `smtps://user:pass@host:465`: `SmtpSender`,
   one connection kept open for a whole delivery pass, the certificate checked against the system's CAs or
   DOESITTRAIN_SMTP_CA_FILE;
 - `console:`: `ConsoleSender`, which prints each message to standard output (for development).
@@ -147,6 +147,11 @@ class SmtpSender:
             if smtp.has_extn("starttls"):
                 smtp.starttls(context=context)
                 smtp.ehlo()
+            elif server.username:
+                smtp.close()
+                raise SenderUnreachable(
+                    f"the mail server at {server.host}:{server.port} does not offer STARTTLS, so the password would "
+                    "travel unencrypted; use smtps://, a server that offers STARTTLS, or a relay without a password")
         if server.username:
             smtp.login(server.username, server.password or "")
         return smtp
