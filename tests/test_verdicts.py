@@ -12,6 +12,7 @@ from doesittrain.dataset.load import load_dataset
 from doesittrain.dataset.schema import DPA, Audience, OptOutMechanism, OptOutScope, Tool, Training, ZeroDataRetention
 
 PLAN_NAMES = ["Free", "Plus", "Pro", "Team", "Enterprise", "API", "Business", "Education"]
+STEPS = ["Settings → Privacy → Training", "Account → Data use → Model training"]
 OPT_OUT_PROMISES = re.compile(r"you can turn it off|you can opt out|an admin can turn it off|opt-out available|Opt-out in settings|Opt-out by", re.I)
 
 
@@ -47,7 +48,7 @@ def plans(draw, index: int):
         "training": training.value,
         "opt_out": {
             "mechanism": mechanism.value,
-            "steps": "Settings → Privacy → Training" if has_steps else None,
+            "steps": draw(st.sampled_from(STEPS)) if has_steps else None,
             "side_effects": draw(st.sampled_from([None, "Chat history is turned off."])),
             "scope": draw(st.sampled_from([s.value for s in OptOutScope])),
         },
@@ -156,6 +157,17 @@ def test_situation_speaks_of_the_chosen_plan_and_never_promises_a_missing_opt_ou
         assert result.confidence == tool.confidence.value
         if not verdicts.has_opt_out(plan):
             assert not OPT_OUT_PROMISES.search(result.sentence)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tools())
+def test_the_headline_quotes_opt_out_steps_only_when_every_tier_it_names_shares_them(tool):
+    headline = verdicts.headline(tool)
+    lead = (tool.primary_plan.training, verdicts.has_opt_out(tool.primary_plan))
+    named = [p for p in tool.plans if (p.training, verdicts.has_opt_out(p)) == lead]
+    for steps in STEPS:
+        if steps in headline:
+            assert all(p.opt_out.steps == steps for p in named), headline
 
 
 def test_example_headline_reads_as_one_answer(example_dataset):

@@ -196,10 +196,21 @@ def _names(plans: list[Plan]) -> str:
     return join_names([plan_display_name(p) for p in plans])
 
 
-def _how_to_opt_out(plan: Plan, tool: Tool) -> str:
+def _group_opt_out(plans: list[Plan], tool: Tool) -> str:
+    """The way out for plans grouped under one verdict: their shared way and steps, or that they differ by plan."""
+    ways = {(p.opt_out.mechanism, p.opt_out.steps) for p in plans}
+    if len(ways) == 1:
+        return _how_to_opt_out(plans[0], tool)
+    if len({mechanism for mechanism, _ in ways}) == 1:
+        return f"{_how_to_opt_out(plans[0], tool, with_steps=False)}, with steps that differ by plan"
+    return "you can opt out, in a way that differs by plan"
+
+
+def _how_to_opt_out(plan: Plan, tool: Tool, with_steps: bool = True) -> str:
     """The way out, as a clause: only called for plans that have one."""
     # Steps are a path ("Settings → Privacy → …"); a stop of their own would double the sentence's.
-    steps = (plan.opt_out.steps or "").strip().rstrip(".") or None
+    steps = (plan.opt_out.steps or "").strip().rstrip(".") if with_steps else ""
+    steps = steps or None
     mechanism = plan.opt_out.mechanism
     if mechanism is OptOutMechanism.settings_toggle:
         return f"you can turn it off in {steps}" if steps else "you can turn it off in your settings"
@@ -269,7 +280,7 @@ def _lead_clause(plans: list[Plan], tool: Tool, everywhere: bool) -> str:
     training = plan.training
     if training is Training.default_on:
         if has_opt_out(plan):
-            return f"Yes, {on} by default; {_how_to_opt_out(plan, tool)}."
+            return f"Yes, {on} by default; {_group_opt_out(plans, tool)}."
         return f"Yes, {on} by default; how to opt out is not documented."
     if training is Training.default_on_no_opt_out:
         return f"Yes, {on}, and no opt-out is offered."
