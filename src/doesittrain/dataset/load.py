@@ -214,11 +214,11 @@ def _load_dataset(folder: Path, keep_lines: bool, cache: Path | None, parallel: 
     return Dataset(folder, files, _version((path.name, content) for path, content in zip(paths, contents)))
 
 
-def load_for_build(settings: "Settings", parallel: bool = False) -> Dataset:
+def load_for_build(settings: "Settings") -> Dataset:
     """The dataset as a build reads it: without line marks, unchanged files from the home folder's cache, the rest
     parsed in one process per CPU. (`serve` parses: pickling 10,000 tools held 300 MiB of memo in a worker that must
     stay under 500 MiB, and its threads rule out forking.)"""
-    return load_dataset(settings.dataset_dir, keep_lines=False, cache=settings.cache_dir / "tools.pickle", parallel=parallel)
+    return load_dataset(settings.dataset_dir, keep_lines=False, cache=settings.cache_dir / "tools.pickle", parallel=True)
 
 
 def _read(path: Path) -> bytes:

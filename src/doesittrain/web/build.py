@@ -288,7 +288,7 @@ def export_app(settings: Settings, dataset: Dataset):
 def build(settings: Settings, out: Path, progress: Callable[[int, int], None] | None = None,
           processes: int | None = None) -> BuildResult:
     started = time.perf_counter()
-    dataset = load_for_build(settings, parallel=True)
+    dataset = load_for_build(settings)
     if dataset.problems:
         first = dataset.problems[0]
         raise UserError(f"The dataset has {len(dataset.problems)} problem(s); first: {first}. Run `doesittrain check`.")
