@@ -293,10 +293,17 @@ def build(settings: Settings, out: Path, progress: Callable[[int, int], None] | 
         first = dataset.problems[0]
         raise UserError(f"The dataset has {len(dataset.problems)} problem(s); first: {first}. Run `doesittrain check`.")
     loaded = time.perf_counter() - started
-    # The dataset lives until the command ends: out of the collector's sight, later collections and the one at exit
-    # do not walk it again (that walk was a fifth of an unchanged build), and forked workers do not touch its pages.
+    # While the site is written the dataset stays as it is: out of the collector's sight, collections do not walk
+    # it again (a tool page renders in 1.5 ms instead of 2.2) and forked workers do not touch its memory pages.
     gc.freeze()
-    out = Path(out)
+    try:
+        return _write_site(settings, Path(out), dataset, started, loaded, processes, progress)
+    finally:
+        gc.unfreeze()
+
+
+def _write_site(settings: Settings, out: Path, dataset: Dataset, started: float, loaded: float,
+                processes: int | None, progress: Callable[[int, int], None] | None) -> BuildResult:
     out.mkdir(parents=True, exist_ok=True)
     app = export_app(settings, dataset)
     content = pages.content_of(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -74,6 +75,7 @@ def build_command(settings: settings_module.Settings, out: Path) -> None:
 
     settings.home_dir.mkdir(parents=True, exist_ok=True)
     result = build(settings, out, progress=lambda done, total: click.echo(f"{done}/{total} URLs", err=True))
+    gc.freeze()  # the command ends here: the collection at exit need not walk the dataset again (0.6 s at 2,000 tools)
     click.echo(f"Built {result.files} files in {result.out} in {result.seconds:.1f} s ({result.load_seconds:.1f} s loading "
                f"the dataset): {result.rendered} rendered, {result.written} written, the rest unchanged. "
                f"Forms post to {settings.site_url}.")
