@@ -80,6 +80,21 @@ def test_a_damaged_or_foreign_cache_counts_as_empty(folder, tmp_path):
         assert same(load_dataset(folder, keep_lines=False, cache=stored), load_dataset(folder, keep_lines=False))
 
 
+def test_a_damaged_entry_is_parsed_again_and_the_others_still_come_from_the_cache(folder, tmp_path, parses):
+    stored = tmp_path / "tools.pickle"
+    load_dataset(folder, keep_lines=False, cache=stored)
+    code, entries = cache.pickle.loads(stored.read_bytes())
+    damaged = next(iter(entries))
+    stored.write_bytes(cache.pickle.dumps((code, entries | {damaged: b"not a pickle"})))
+    parses.clear()
+    loaded = load_dataset(folder, keep_lines=False, cache=stored)
+    assert len(parses) == 1
+    assert same(loaded, load_dataset(folder, keep_lines=False))
+    parses.clear()
+    load_dataset(folder, keep_lines=False, cache=stored)
+    assert parses == [], "the repaired entry was written back"
+
+
 def test_a_cache_that_cannot_be_written_only_costs_time(folder, tmp_path):
     blocker = tmp_path / "a file"
     blocker.write_text("")

@@ -204,8 +204,9 @@ def _load_dataset(folder: Path, keep_lines: bool, cache: Path | None, parallel: 
     contents = [_read(path) for path in paths]
     keys = [file_key(path.name, content) for path, content in zip(paths, contents)]
     cached = ToolsCache.open(cache)
-    files: list[LoadedFile | None] = [LoadedFile(p, cached.get(k), {}, key=k) if cached.get(k) else None
-                                      for p, k in zip(paths, keys)]
+    known = [cached.get(key) for key in keys]
+    files: list[LoadedFile | None] = [LoadedFile(p, tool, {}, key=k) if tool else None
+                                      for p, k, tool in zip(paths, keys, known)]
     missing = [i for i, loaded in enumerate(files) if loaded is None]
     parse = in_processes if parallel else (lambda function, items: [function(*item) for item in items])
     for i, loaded in zip(missing, parse(_load_for_build, [(paths[i], contents[i]) for i in missing])):
