@@ -217,8 +217,9 @@ def _load_dataset(folder: Path, keep_lines: bool, cache: Path | None, parallel: 
 
 def load_for_build(settings: "Settings") -> Dataset:
     """The dataset as a build reads it: without line marks, unchanged files from the home folder's cache, the rest
-    parsed in one process per CPU. (`serve` parses: pickling 10,000 tools held 300 MiB of memo in a worker that must
-    stay under 500 MiB, and its threads rule out forking.)"""
+    parsed in one process per CPU. (`serve` parses instead: unpickled, 10,000 tools took a worker from 448 to 531 MiB,
+    past its 500 MiB budget, since an unpickled model's attributes no longer share their keys; and its threads rule
+    out forking.)"""
     return load_dataset(settings.dataset_dir, keep_lines=False, cache=settings.cache_dir / "tools.pickle", parallel=True)
 
 
