@@ -62,6 +62,12 @@ BAD_FILES = [
     pytest.param("    evidence: [consumer-training, business-training]", "    evidence: [consumer-training, gone]",
                  ["exampleai.yaml:167: myths[0].evidence[1]: no evidence has id 'gone'"],
                  id="myth-cites-missing-evidence"),
+    pytest.param("    field: training\n    source: business\n", "    field: training\n    source: news\n",
+                 ["exampleai.yaml:10: confidence: is high, but plans[1].training rests only on third-party sources: say"
+                  " medium, or cite the vendor's own page",
+                  "exampleai.yaml:10: confidence: is high, but plans[2].training rests only on third-party sources: say"
+                  " medium, or cite the vendor's own page"],
+                 id="high-confidence-on-third-party-sources"),
     pytest.param("      url: https://listicle.example.net/ai-privacy\n      date: 2026-02-01\n", "",
                  ["exampleai.yaml:161: myths[0].appeared: give the date the page prints (date) or, if it prints none,"
                   " when the claim was seen there (seen)",

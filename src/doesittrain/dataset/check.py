@@ -10,7 +10,7 @@ from pathlib import Path
 from ..yamlfile import format_path, line_of
 from .cache import FindingsCache, file_key
 from .load import Dataset, LoadedFile, Problem, dataset_files, display_name, in_processes, load_text
-from .schema import CaveatKind, Field_, OptOutMechanism, Plan, Region, Tool, Training
+from .schema import CaveatKind, Confidence, Field_, OptOutMechanism, Plan, Region, Tool, Training
 
 STALE_AFTER_DAYS = 180
 
@@ -164,6 +164,9 @@ class _Checker:
             return
         if not any(self.tool.source(e.source).kind.is_vendor for e in quotes if e.source in self.source_ids):
             self.report((*at, "training"), "rests only on third-party sources: cite the vendor's own page where one exists", "warning")
+            if self.tool.confidence is Confidence.high:
+                self.report(("confidence",), f"is high, but {format_path((*at, 'training'))} rests only on third-party "
+                            "sources: say medium, or cite the vendor's own page")
 
     def check_evidence_references(self) -> None:
         plans = {p.id: p for p in self.tool.plans}
