@@ -91,11 +91,9 @@ def settings(make_settings, database_url) -> settings_module.Settings:
 @pytest.fixture
 def page_server():
     """A real HTTP server on 127.0.0.1 whose pages a test sets and changes (tests/pageserver.py)."""
-    server = PageServer()
-    server.thread.start()
+    server = PageServer().start()
     yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.stop()
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -58,6 +58,14 @@ class PageServer:
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
+    def start(self) -> "PageServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
     @property
     def base(self) -> str:
         host, port = self.httpd.server_address[:2]

@@ -209,8 +209,7 @@ def _group_opt_out(plans: list[Plan], tool: Tool) -> str:
 def _how_to_opt_out(plan: Plan, tool: Tool, with_steps: bool = True) -> str:
     """The way out, as a clause: only called for plans that have one."""
     # Steps are a path ("Settings → Privacy → …"); a stop of their own would double the sentence's.
-    steps = (plan.opt_out.steps or "").strip().rstrip(".") if with_steps else ""
-    steps = steps or None
+    steps = ((plan.opt_out.steps or "").strip().rstrip(".") if with_steps else "") or None
     mechanism = plan.opt_out.mechanism
     if mechanism is OptOutMechanism.settings_toggle:
         return f"you can turn it off in {steps}" if steps else "you can turn it off in your settings"

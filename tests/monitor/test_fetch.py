@@ -36,11 +36,10 @@ def two_servers_on_one_port():
                                            b".then(t => { document.getElementById('t').textContent = t; });</script>"
                                            b"</body></html>")
         server.routes["/text"] = Reply(body=b"text from " + body, content_type="text/plain")
-        server.thread.start()
+        server.start()
     yield port, approved, elsewhere
     for server in (approved, elsewhere):
-        server.httpd.shutdown()
-        server.httpd.server_close()
+        server.stop()
 
 
 def test_a_name_that_resolves_elsewhere_at_connect_time_is_not_followed(two_servers_on_one_port):

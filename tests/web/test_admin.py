@@ -25,14 +25,13 @@ BEFORE, AFTER = "2025-02-10T12-32-33Z.md", "2025-02-13T00-32-51Z.md"  # adds the
 def site(make_settings, tmp_path):
     settings = make_settings(database_url=f"sqlite:///{tmp_path / 'admin.sqlite3'}", admin_password="correct horse", site_url="https://testserver",
                              allow_private_addresses="1")
-    server = PageServer()
-    server.thread.start()
+    server = PageServer().start()
     markdown = MarkdownIt("commonmark").enable("table")
     document = Document(key="mistral", name="Mistral AI privacy policy", pages=(Page(server.url("/privacy")),))
     for version in (BEFORE, AFTER):
         server.routes["/privacy"] = Reply(body=f"<html><body><main>{markdown.render((CORPUS / version).read_text())}</main></body></html>".encode())
         asyncio.run(run_pass(settings, [document]))
-    server.httpd.shutdown()
+    server.stop()
     with TestClient(create_app(settings), base_url="https://testserver") as client:
         yield client
 

@@ -209,7 +209,7 @@ def _load_dataset(folder: Path, keep_lines: bool, cache: Path | None, parallel: 
                                       for p, k, tool in zip(paths, keys, known)]
     missing = [i for i, loaded in enumerate(files) if loaded is None]
     parse = in_processes if parallel else (lambda function, items: [function(*item) for item in items])
-    for i, loaded in zip(missing, parse(_load_for_build, [(paths[i], contents[i]) for i in missing])):
+    for i, loaded in zip(missing, parse(_parse_without_lines, [(paths[i], contents[i]) for i in missing])):
         files[i] = replace(loaded, key=keys[i])
     cached.save({key: f.tool for key, f in zip(keys, files) if f.tool is not None and not f.problems})
     return Dataset(folder, files, _version((path.name, content) for path, content in zip(paths, contents)))
@@ -231,7 +231,7 @@ def _read(path: Path) -> bytes:
         return b""
 
 
-def _load_for_build(path: Path, content: bytes) -> LoadedFile:
+def _parse_without_lines(path: Path, content: bytes) -> LoadedFile:
     return load_file(path, display_name(path), keep_lines=False) if not content else \
         load_text(path, content, display_name(path), keep_lines=False)
 
